@@ -1,0 +1,1 @@
+"""Pure analytics: pandas in, dataclasses out. No database, no network, nothing of ours imported."""
