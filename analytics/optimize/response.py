@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.optimize import minimize_scalar
+from threadpoolctl import threadpool_limits  # ships with scikit-learn
 
 from analytics.optimize.errors import OptimizationError
 
@@ -223,6 +224,21 @@ def fit_response_curves(
     seed: int = 0,
 ) -> dict[str, ResponseCurve]:
     """Jointly fit one concave curve per spend column (plus linear ``controls``), with bootstrap ranges."""
+    # Thousands of tiny least-squares solves: BLAS threads only add contention on a shared machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit(spend, outcome, controls, lag_weights, form, n_boot, block, seed)
+
+
+def _fit(
+    spend: pd.DataFrame,
+    outcome: pd.Series,
+    controls: pd.DataFrame | None,
+    lag_weights: Mapping[str, Sequence[float]] | None,
+    form: str,
+    n_boot: int,
+    block: int,
+    seed: int,
+) -> dict[str, ResponseCurve]:
     _check_form(form)
     frame = _validate(spend, outcome, controls)
     channels = [str(c) for c in spend.columns]
