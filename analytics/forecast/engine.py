@@ -1,0 +1,143 @@
+"""forecast(): validate, backtest the members, blend them, calibrate intervals and explain the result."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analytics.forecast import ensemble
+from analytics.forecast.errors import ForecastError
+from analytics.forecast.intervals import conformal_bands, fallback_bands
+from analytics.forecast.members import MemberSpec
+from analytics.forecast.notes import reliability_note
+from analytics.forecast.prepare import (
+    HolidaysArg,
+    Prepared,
+    Window,
+    align_regressors,
+    clean_outliers,
+    future_index,
+    holiday_dates,
+    prepare,
+    validate_horizon,
+)
+from analytics.forecast.registry import choose_members
+from analytics.forecast.runner import Budget, submit
+from analytics.forecast.types import Forecast
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BUDGET = 10.0  # seconds; slow members still running then are dropped
+
+
+def forecast(
+    series: pd.Series,
+    horizon: int,
+    *,
+    freq: str | None = None,
+    holidays: HolidaysArg = None,
+    regressors: pd.DataFrame | None = None,
+    levels: Sequence[float] = (0.8, 0.95),
+    time_budget: float | None = DEFAULT_BUDGET,
+    members: Sequence[str] | None = None,
+) -> Forecast:
+    """Forecast `horizon` steps of a timestamp-indexed series with a backtested, weighted ensemble.
+
+    Never returns NaN; raises ForecastError (with a plain message) on input it cannot use. `members` limits
+    the ensemble to the named members (see `registry.MEMBERS`); `time_budget` caps the wall-clock seconds.
+    """
+    started = time.monotonic()
+    h = validate_horizon(horizon)
+    levels = _validate_levels(levels)
+    prep = prepare(series, freq=freq)
+    budget = Budget.of(time_budget)
+    history, future = prep.y.index, future_index(prep.y.index[-1], h, prep.freq)
+    exog = align_regressors(regressors, history, future)
+    hol, country = holiday_dates(holidays, history[0], future[-1])
+    filled = prep.y.to_numpy(dtype=float)
+    observed = prep.observed.to_numpy(dtype=float)
+    floor = 0.0 if prep.nonnegative else None
+
+    def make_window(n_train: int, steps: int) -> Window:
+        idx = history[:n_train]
+        fut = history[n_train : n_train + steps] if n_train < len(history) else future[:steps]
+        cleaned = filled[:n_train] if prep.intermittent else clean_outliers(filled[:n_train], prep.season)
+        return Window(
+            y=cleaned, index=idx, future=fut, season=prep.season, kind=prep.kind, nonnegative=prep.nonnegative,
+            exog=None if exog is None else exog.iloc[: n_train + steps], holiday_dates=hol, country=country,
+            timeout=max(budget.left(), 0.1),
+        )
+
+    def closed(w: Window) -> np.ndarray:
+        return np.asarray(w.future.dayofweek.isin(list(prep.closed_weekdays))) if prep.closed_weekdays \
+            else np.zeros(w.h, dtype=bool)
+
+    specs = choose_members(prep, members, has_regressors=exog is not None)
+    plan = ensemble.plan(len(filled), h, prep.season)
+    final_window = make_window(len(filled), h)
+    if plan is None:
+        return _short_history(prep, final_window, closed(final_window), levels, started)
+
+    early = {s.name: submit(s, final_window) for s in specs if s.slow}
+    bt = ensemble.run_backtest(specs, plan, observed, filled, prep.season, make_window, closed, budget)
+    weights = ensemble.choose_weights(bt)
+    if not weights:
+        raise ForecastError("None of the forecasting methods could handle this series.")
+    point, final_weights, late = ensemble.fit_final(
+        specs, weights, final_window, filled, closed(final_window), budget, early
+    )
+    if not final_weights:
+        raise ForecastError("None of the forecasting methods could handle this series.")
+    bt.weights = final_weights
+    dropped = {**bt.dropped, **late}
+    short = len(filled) < 2 * max(prep.season, 4) * 2
+    widen = 1.0 + (0.5 if short else 0.0) + 1.0 / np.sqrt(max(np.isfinite(bt.residuals()).sum(), 1))
+    bands, dist = conformal_bands(point, bt.residuals(), levels, widen=widen, floor=floor)
+    return _assemble(prep, future, point, bands, dist, final_weights, bt.scores(), dropped, started, plan.steps)
+
+
+def _validate_levels(levels: Sequence[float]) -> tuple[float, ...]:
+    try:
+        out = tuple(sorted({float(x) for x in levels}))
+    except (TypeError, ValueError) as exc:
+        raise ForecastError("Interval levels must be numbers between 0 and 1, like 0.8 and 0.95.") from exc
+    if not out or any(not 0 < x < 1 for x in out):
+        raise ForecastError("Interval levels must be numbers between 0 and 1, like 0.8 and 0.95.")
+    return out
+
+
+def _short_history(
+    prep: Prepared, w: Window, closed_mask: np.ndarray, levels: tuple[float, ...], started: float
+) -> Forecast:
+    """Too little history to backtest: recent average (or last season) with wide random-walk intervals."""
+    if prep.season > 1:
+        point = np.resize(w.y[-prep.season :], w.h).astype(float)
+        name = "seasonal_naive"
+    else:
+        point = np.full(w.h, float(np.mean(w.y[-3:])))
+        name = "recent_mean"
+    if prep.nonnegative:
+        point = np.maximum(point, 0.0)
+    point = np.where(closed_mask, 0.0, point)
+    bands, dist = fallback_bands(point, w.y, levels, floor=0.0 if prep.nonnegative else None)
+    return _assemble(prep, w.future, point, bands, dist, {name: 1.0}, {}, {}, started, 0)
+
+
+def _assemble(
+    prep: Prepared, future: pd.DatetimeIndex, point: np.ndarray, bands: dict, dist: object,
+    weights: dict[str, float], scores: dict[str, dict[str, float]], dropped: dict[str, str], started: float,
+    tested_steps: int,
+) -> Forecast:
+    point = np.nan_to_num(point, nan=float(np.nanmean(prep.y.to_numpy())))
+    lower = {lvl: ensemble.to_series(np.minimum(lo, point), future) for lvl, (lo, _) in bands.items()}
+    upper = {lvl: ensemble.to_series(np.maximum(hi, point), future) for lvl, (_, hi) in bands.items()}
+    note = reliability_note(prep, weights, scores, dropped, tested_steps)
+    return Forecast(
+        point=ensemble.to_series(point, future), lower=lower, upper=upper, members=list(weights),
+        weights=dict(weights), backtest=scores, note=note, freq=prep.freq, history_end=prep.y.index[-1],
+        dropped=dropped, seconds=time.monotonic() - started, distribution=dist,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,7 @@
+"""The one error the forecasting engine raises on bad input, worded for a business owner."""
+
+from __future__ import annotations
+
+
+class ForecastError(ValueError):
+    """A forecast could not be made from this input; the message says why in plain words."""

@@ -1,0 +1,37 @@
+"""Which members exist and which of them suit a given series."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from analytics.forecast import intermittent, members
+from analytics.forecast.errors import ForecastError
+from analytics.forecast.members import MemberSpec
+from analytics.forecast.prepare import Prepared
+
+MEMBERS: dict[str, MemberSpec] = {
+    spec.name: spec
+    for spec in (
+        MemberSpec("seasonal_naive", members.seasonal_naive),
+        MemberSpec("ets", members.ets),
+        MemberSpec("theta", members.theta),
+        MemberSpec("arima", members.arima),
+        MemberSpec("croston", intermittent.croston_sba),
+        MemberSpec("tsb", intermittent.tsb),
+    )
+}
+REGULAR = ("seasonal_naive", "ets", "theta", "arima", "lightgbm", "prophet")
+INTERMITTENT = ("seasonal_naive", "croston", "tsb", "ets")
+
+
+def choose_members(prep: Prepared, names: Sequence[str] | None, *, has_regressors: bool) -> list[MemberSpec]:
+    """The members to backtest: the caller's choice, else the default set for regular or sporadic series."""
+    del has_regressors  # every member accepts the window; those that cannot use drivers ignore them
+    if names is not None:
+        unknown = [n for n in names if n not in MEMBERS]
+        if unknown:
+            raise ForecastError(f"Unknown forecasting method {unknown[0]!r}; choose from {', '.join(MEMBERS)}.")
+        chosen = list(dict.fromkeys(["seasonal_naive", *names]))
+    else:
+        chosen = [n for n in (INTERMITTENT if prep.intermittent else REGULAR) if n in MEMBERS]
+    return [MEMBERS[n] for n in chosen]
