@@ -12,14 +12,28 @@ from pathlib import Path
 
 import pandas as pd
 
-ATTRIBUTION = (
-    'Data: "Online Retail II" by Daqing Chen, UCI Machine Learning Repository (doi 10.24432/C5CG6D), CC BY 4.0.'
-)
+ATTRIBUTION = 'Data: "Online Retail II" by Daqing Chen, UCI Machine Learning Repository (doi 10.24432/C5CG6D), CC BY 4.0.'
 FILE_NAME = "online_retail_ii_2009-12_to_2010-11.csv.xz"
 # Stock codes that are fees and adjustments, not products.
 NON_PRODUCT_CODES = frozenset(
-    {"POST", "DOT", "M", "D", "C2", "BANK CHARGES", "AMAZONFEE", "CRUK", "S", "PADS", "B", "ADJUST", "ADJUST2",
-     "TEST001", "TEST002", "GIFT"}
+    {
+        "POST",
+        "DOT",
+        "M",
+        "D",
+        "C2",
+        "BANK CHARGES",
+        "AMAZONFEE",
+        "CRUK",
+        "S",
+        "PADS",
+        "B",
+        "ADJUST",
+        "ADJUST2",
+        "TEST001",
+        "TEST002",
+        "GIFT",
+    }
 )
 
 
@@ -58,8 +72,16 @@ def read_lines(path: Path | None = None) -> pd.DataFrame:
         parse_dates=["InvoiceDate"],
     )
     return lines.rename(
-        columns={"Invoice": "invoice", "StockCode": "sku", "Description": "description", "Quantity": "quantity",
-                 "InvoiceDate": "time", "Price": "price", "Customer ID": "customer", "Country": "country"}
+        columns={
+            "Invoice": "invoice",
+            "StockCode": "sku",
+            "Description": "description",
+            "Quantity": "quantity",
+            "InvoiceDate": "time",
+            "Price": "price",
+            "Customer ID": "customer",
+            "Country": "country",
+        }
     )
 
 

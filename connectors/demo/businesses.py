@@ -8,10 +8,25 @@ from connectors.demo.model import BusinessProfile, Employee, Sku, TrueEffects
 
 
 def _week(hours: tuple[int, int], days: range | tuple[int, ...] = range(7)) -> dict[int, tuple[int, int]]:
-    return {d: hours for d in days}
+    return dict.fromkeys(days, hours)
 
 
-_CAFE_HOURLY = (0.04, 0.10, 0.11, 0.08, 0.07, 0.09, 0.10, 0.08, 0.07, 0.07, 0.07, 0.05, 0.04, 0.03)  # 7:00-21:00
+_CAFE_HOURLY = (
+    0.04,
+    0.10,
+    0.11,
+    0.08,
+    0.07,
+    0.09,
+    0.10,
+    0.08,
+    0.07,
+    0.07,
+    0.07,
+    0.05,
+    0.04,
+    0.03,
+)  # 7:00-21:00
 
 DEMO_CAFE = BusinessProfile(
     slug="demo-cafe",
@@ -122,15 +137,53 @@ NORTHSIDE_BOOKS = BusinessProfile(
         items_per_order=1.4,
     ),
     skus=(
-        Sku("FIC-NEW", "New fiction hardback", "fiction", 28.00, 15.40, 5, 3650, "Lakeside Distribution", 5, 5, 0.16),
-        Sku("FIC-PB", "Fiction paperback", "fiction", 17.00, 9.35, 5, 3650, "Lakeside Distribution", 10, 10, 0.22),
+        Sku(
+            "FIC-NEW",
+            "New fiction hardback",
+            "fiction",
+            28.00,
+            15.40,
+            5,
+            3650,
+            "Lakeside Distribution",
+            5,
+            5,
+            0.16,
+        ),
+        Sku(
+            "FIC-PB",
+            "Fiction paperback",
+            "fiction",
+            17.00,
+            9.35,
+            5,
+            3650,
+            "Lakeside Distribution",
+            10,
+            10,
+            0.22,
+        ),
         Sku("CRM", "Crime paperback", "fiction", 16.00, 8.80, 5, 3650, "Lakeside Distribution", 10, 10, 0.10),
         Sku("SCI", "Science & nature", "non-fiction", 24.00, 13.20, 7, 3650, "Meridian Books", 5, 5, 0.06),
         Sku("HIS", "History", "non-fiction", 26.00, 14.30, 7, 3650, "Meridian Books", 5, 5, 0.05),
         Sku("BIO", "Biography", "non-fiction", 25.00, 13.75, 7, 3650, "Meridian Books", 5, 5, 0.05),
         Sku("COOK", "Cookbook", "non-fiction", 32.00, 17.60, 7, 3650, "Meridian Books", 4, 4, 0.05),
-        Sku("KID-PIC", "Picture book", "children", 12.00, 6.00, 5, 3650, "Lakeside Distribution", 10, 10, 0.09),
-        Sku("KID-MG", "Middle-grade novel", "children", 9.00, 4.50, 5, 3650, "Lakeside Distribution", 10, 10, 0.06),
+        Sku(
+            "KID-PIC", "Picture book", "children", 12.00, 6.00, 5, 3650, "Lakeside Distribution", 10, 10, 0.09
+        ),
+        Sku(
+            "KID-MG",
+            "Middle-grade novel",
+            "children",
+            9.00,
+            4.50,
+            5,
+            3650,
+            "Lakeside Distribution",
+            10,
+            10,
+            0.06,
+        ),
         Sku("YA", "Young adult", "children", 14.00, 7.70, 5, 3650, "Lakeside Distribution", 10, 10, 0.05),
         Sku("GN", "Graphic novel", "comics", 20.00, 11.00, 10, 3650, "Panel Press", 6, 6, 0.04),
         Sku("MAP", "Local maps & guides", "travel", 11.00, 5.50, 14, 3650, "Panel Press", 10, 10, 0.02),

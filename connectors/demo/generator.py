@@ -8,7 +8,7 @@ tomorrow adds one day and changes none of the rows already stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import holidays as holidays_lib
 import numpy as np
@@ -49,7 +49,7 @@ DAILY_METRICS: tuple[tuple[str, str, str, str], ...] = (
 
 def default_end() -> date:
     """Yesterday in UTC: the last complete day a freshly seeded demo has data for."""
-    return datetime.now(timezone.utc).date() - timedelta(days=1)
+    return datetime.now(UTC).date() - timedelta(days=1)
 
 
 def generate(profile: BusinessProfile, *, end: date | None = None, days: int = 730) -> DemoBusiness:
@@ -60,7 +60,9 @@ def generate(profile: BusinessProfile, *, end: date | None = None, days: int = 7
         raise ValueError(f"The demo can be generated for days between {SIM_START} and {SIM_END}.")
     daily, sku_daily = _simulate(profile)
     daily = daily.loc[pd.Timestamp(start) : pd.Timestamp(end)]
-    sku_daily = sku_daily[(sku_daily["date"] >= pd.Timestamp(start)) & (sku_daily["date"] <= pd.Timestamp(end))]
+    sku_daily = sku_daily[
+        (sku_daily["date"] >= pd.Timestamp(start)) & (sku_daily["date"] <= pd.Timestamp(end))
+    ]
     return DemoBusiness(profile=profile, daily=daily.copy(), sku_daily=sku_daily.reset_index(drop=True))
 
 
@@ -97,21 +99,29 @@ def _simulate(profile: BusinessProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
     spend["instagram"] = np.round(base_ig * campaign * rng.uniform(0.8, 1.2, n), 2)
     spend["google"] = np.round(profile.marketing.get("google", 0.0) * rng.uniform(0.6, 1.4, n), 2)
     newsletter = (idx.dayofweek.to_numpy() == 1).astype(float)
-    spend["email"] = np.round(newsletter * profile.marketing.get("email", 0.0) * 7 * rng.uniform(0.9, 1.1, n), 2)
+    spend["email"] = np.round(
+        newsletter * profile.marketing.get("email", 0.0) * 7 * rng.uniform(0.9, 1.1, n), 2
+    )
     flyer_days = rng.random(n) < 0.06
-    spend["flyers"] = np.round(flyer_days * profile.marketing.get("flyers", 0.0) * 10 * rng.uniform(0.8, 1.2, n), 2)
+    spend["flyers"] = np.round(
+        flyer_days * profile.marketing.get("flyers", 0.0) * 10 * rng.uniform(0.8, 1.2, n), 2
+    )
 
     ig = spend["instagram"]
     adstock = np.zeros(n)
     for k, w in enumerate(fx.instagram_lag_weights, start=1):
         adstock[k:] += w * ig[:-k]
 
-    country_holidays = holidays_lib.country_holidays(profile.country, years=range(SIM_START.year, SIM_END.year + 1))
+    country_holidays = holidays_lib.country_holidays(
+        profile.country, years=range(SIM_START.year, SIM_END.year + 1)
+    )
     is_holiday = np.array([d in country_holidays for d in idx.date], dtype=float)
     closed = np.array([(d.month, d.day) == (12, 25) for d in idx.date])
 
     price_index = np.where(idx >= pd.Timestamp(fx.price_change_date), 1.0 + fx.price_change_pct, 1.0)
-    stockout = ((idx >= pd.Timestamp(fx.stockout_start)) & (idx <= pd.Timestamp(fx.stockout_end))).astype(float)
+    stockout = ((idx >= pd.Timestamp(fx.stockout_start)) & (idx <= pd.Timestamp(fx.stockout_end))).astype(
+        float
+    )
 
     weekday = np.array(fx.weekday_profile)[idx.dayofweek.to_numpy()]
     season = 1.0 + fx.yearly_amplitude * np.cos(2 * np.pi * (doy - fx.yearly_peak_day) / 365.25)
@@ -130,11 +140,13 @@ def _simulate(profile: BusinessProfile) -> tuple[pd.DataFrame, pd.DataFrame]:
         + fx.instagram_beta * np.log1p(adstock / fx.instagram_half_saturation)
         + fx.google_beta * np.log1p(spend["google"] / fx.google_half_saturation)
     )
-    noise = np.exp(rng.normal(-fx.noise_sd**2 / 2, fx.noise_sd, n))
+    noise = np.exp(rng.normal(-(fx.noise_sd**2) / 2, fx.noise_sd, n))
     customers = np.where(closed, 0, rng.poisson(np.maximum(expected * noise, 0.0)))
 
     sku_daily = _simulate_skus(profile, idx, customers, price_index, stockout, rng)
-    sales_value = sku_daily.assign(value=sku_daily["units_sold"] * sku_daily["price"]).groupby("date")["value"]
+    sales_value = sku_daily.assign(value=sku_daily["units_sold"] * sku_daily["price"]).groupby("date")[
+        "value"
+    ]
     cost_lookup = {s.code: s.unit_cost for s in profile.skus}
     cogs = (sku_daily["units_sold"] * sku_daily["sku"].map(cost_lookup)).groupby(sku_daily["date"]).sum()
     revenue = sales_value.sum().reindex(idx, fill_value=0.0).to_numpy()
@@ -193,8 +205,14 @@ def _simulate_skus(
             sold = np.minimum(demand, batch)
             stock = batch - sold
         else:
-            sold, stock = _replenish(demand, blocked, sku.lead_time_days, sku.case_pack, sku.min_order_qty,
-                                     order_up_to=mean_daily * (sku.lead_time_days + 7) * 1.3 + sku.case_pack)
+            sold, stock = _replenish(
+                demand,
+                blocked,
+                sku.lead_time_days,
+                sku.case_pack,
+                sku.min_order_qty,
+                order_up_to=mean_daily * (sku.lead_time_days + 7) * 1.3 + sku.case_pack,
+            )
         frames.append(
             pd.DataFrame(
                 {
@@ -210,7 +228,13 @@ def _simulate_skus(
 
 
 def _replenish(
-    demand: np.ndarray, blocked: np.ndarray, lead_time: int, case_pack: int, min_order: int, *, order_up_to: float
+    demand: np.ndarray,
+    blocked: np.ndarray,
+    lead_time: int,
+    case_pack: int,
+    min_order: int,
+    *,
+    order_up_to: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weekly order-up-to replenishment: units sold and stock left at the end of each day."""
     n = len(demand)

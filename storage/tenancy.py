@@ -1,0 +1,16 @@
+"""Which tenant a session belongs to."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def current_tenant(session: AsyncSession) -> uuid.UUID:
+    """The tenant the session's transaction is bound to; RuntimeError outside ``tenant_session``."""
+    tenant = (await session.execute(text("SELECT current_setting('app.current_tenant', true)"))).scalar()
+    if not tenant:
+        raise RuntimeError("This needs a tenant: open it with Database.tenant_session(tenant_id).")
+    return uuid.UUID(str(tenant))
