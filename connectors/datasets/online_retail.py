@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-ATTRIBUTION = 'Data: "Online Retail II" by Daqing Chen, UCI Machine Learning Repository (doi 10.24432/C5CG6D), CC BY 4.0.'
+ATTRIBUTION = (
+    'Data: "Online Retail II" by Daqing Chen, UCI Machine Learning Repository (doi 10.24432/C5CG6D), '
+    "CC BY 4.0."
+)
 FILE_NAME = "online_retail_ii_2009-12_to_2010-11.csv.xz"
 # Stock codes that are fees and adjustments, not products.
 NON_PRODUCT_CODES = frozenset(

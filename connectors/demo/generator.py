@@ -190,7 +190,6 @@ def _simulate_skus(
 ) -> pd.DataFrame:
     """Per-SKU demand from the order mix, sold out of stock that a weekly order-up-to policy replenishes."""
     fx = profile.effects
-    n = len(idx)
     shares = np.array([s.mix_share for s in profile.skus])
     shares = shares / shares.sum()
     frames = []

@@ -1,0 +1,82 @@
+"""Bulk metric upsert: COPY into a staging table, merge with ON CONFLICT; re-importing changes nothing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from storage.database import Database
+from storage.metrics.service import list_metrics, load_frame, load_series, upsert_metrics
+from tests.conftest import new_tenant
+
+
+def frame(days: int = 60, value: float = 10.0) -> pd.DataFrame:
+    times = pd.date_range("2025-03-01", periods=days, freq="D", tz="UTC")
+    revenue = pd.DataFrame(
+        {"metric": "revenue", "dimension": "", "time": times, "value": value, "unit": "USD"}
+    )
+    spend = revenue.assign(metric="marketing_spend", dimension="channel:instagram", value=value / 10)
+    return pd.concat([revenue, spend], ignore_index=True)
+
+
+async def test_reimporting_the_same_rows_changes_nothing(db: Database) -> None:
+    tenant = await new_tenant(db)
+    async with db.tenant_session(tenant) as session:
+        first = await upsert_metrics(session=session, rows=frame(), source="csv")
+    async with db.tenant_session(tenant) as session:
+        xmin_before = (
+            await session.execute(text("SELECT sum(xmin::text::bigint) FROM business_metrics"))
+        ).scalar()
+        again = await upsert_metrics(session=session, rows=frame(), source="csv")
+        xmin_after = (
+            await session.execute(text("SELECT sum(xmin::text::bigint) FROM business_metrics"))
+        ).scalar()
+        count = (await session.execute(text("SELECT count(*) FROM business_metrics"))).scalar()
+    assert (first.inserted, first.updated) == (120, 0)
+    assert (again.inserted, again.updated) == (0, 0)
+    assert xmin_before == xmin_after, "an unchanged row must not be rewritten"
+    assert count == 120
+
+
+async def test_changed_values_are_updated_and_new_days_inserted(db: Database) -> None:
+    tenant = await new_tenant(db)
+    async with db.tenant_session(tenant) as session:
+        await upsert_metrics(session=session, rows=frame(days=30), source="csv")
+        result = await upsert_metrics(session=session, rows=frame(days=31, value=12.0), source="csv")
+        series = await load_series(session=session, metric="revenue")
+    assert (result.inserted, result.updated) == (2, 60)
+    assert len(series) == 31 and (series == 12.0).all()
+
+
+async def test_duplicate_rows_within_one_import_keep_the_last(db: Database) -> None:
+    tenant = await new_tenant(db)
+    rows = pd.concat([frame(days=5, value=1.0), frame(days=5, value=2.0)], ignore_index=True)
+    async with db.tenant_session(tenant) as session:
+        result = await upsert_metrics(session=session, rows=rows, source="csv")
+        series = await load_series(session=session, metric="revenue")
+    assert result.inserted == 10
+    assert (series == 2.0).all()
+
+
+async def test_listing_and_loading_metrics(db: Database) -> None:
+    tenant = await new_tenant(db)
+    async with db.tenant_session(tenant) as session:
+        await upsert_metrics(session=session, rows=frame(days=10), source="csv")
+        infos = await list_metrics(session=session)
+        wide = await load_frame(session=session)
+    assert [(i.metric, i.dimension, i.count) for i in infos] == [
+        ("marketing_spend", "channel:instagram", 10),
+        ("revenue", "", 10),
+    ]
+    assert list(wide.columns) == ["marketing_spend[channel:instagram]", "revenue"]
+    assert wide["revenue"].sum() == pytest.approx(100.0)
+
+
+async def test_upsert_outside_a_tenant_session_is_refused(db: Database) -> None:
+    async with db.app_engine.connect() as conn:
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        session = AsyncSession(bind=conn)
+        with pytest.raises(RuntimeError, match="tenant"):
+            await upsert_metrics(session=session, rows=frame(days=2), source="csv")
