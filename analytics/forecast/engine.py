@@ -12,7 +12,6 @@ import pandas as pd
 from analytics.forecast import ensemble
 from analytics.forecast.errors import ForecastError
 from analytics.forecast.intervals import conformal_bands, fallback_bands
-from analytics.forecast.members import MemberSpec
 from analytics.forecast.notes import reliability_note
 from analytics.forecast.prepare import (
     HolidaysArg,
@@ -67,14 +66,24 @@ def forecast(
         fut = history[n_train : n_train + steps] if n_train < len(history) else future[:steps]
         cleaned = filled[:n_train] if prep.intermittent else clean_outliers(filled[:n_train], prep.season)
         return Window(
-            y=cleaned, index=idx, future=fut, season=prep.season, kind=prep.kind, nonnegative=prep.nonnegative,
-            exog=None if exog is None else exog.iloc[: n_train + steps], holiday_dates=hol, country=country,
+            y=cleaned,
+            index=idx,
+            future=fut,
+            season=prep.season,
+            kind=prep.kind,
+            nonnegative=prep.nonnegative,
+            exog=None if exog is None else exog.iloc[: n_train + steps],
+            holiday_dates=hol,
+            country=country,
             timeout=max(budget.left(), 0.1),
         )
 
     def closed(w: Window) -> np.ndarray:
-        return np.asarray(w.future.dayofweek.isin(list(prep.closed_weekdays))) if prep.closed_weekdays \
+        return (
+            np.asarray(w.future.dayofweek.isin(list(prep.closed_weekdays)))
+            if prep.closed_weekdays
             else np.zeros(w.h, dtype=bool)
+        )
 
     specs = choose_members(prep, members, has_regressors=exog is not None)
     plan = ensemble.plan(len(filled), h, prep.season)
@@ -97,7 +106,9 @@ def forecast(
     short = len(filled) < 2 * max(prep.season, 4) * 2
     widen = 1.0 + (0.5 if short else 0.0) + 1.0 / np.sqrt(max(np.isfinite(bt.residuals()).sum(), 1))
     bands, dist = conformal_bands(point, bt.residuals(), levels, widen=widen, floor=floor)
-    return _assemble(prep, future, point, bands, dist, final_weights, bt.scores(), dropped, started, plan.steps)
+    return _assemble(
+        prep, future, point, bands, dist, final_weights, bt.scores(), dropped, started, plan.steps
+    )
 
 
 def _validate_levels(levels: Sequence[float]) -> tuple[float, ...]:
@@ -128,8 +139,15 @@ def _short_history(
 
 
 def _assemble(
-    prep: Prepared, future: pd.DatetimeIndex, point: np.ndarray, bands: dict, dist: object,
-    weights: dict[str, float], scores: dict[str, dict[str, float]], dropped: dict[str, str], started: float,
+    prep: Prepared,
+    future: pd.DatetimeIndex,
+    point: np.ndarray,
+    bands: dict,
+    dist: object,
+    weights: dict[str, float],
+    scores: dict[str, dict[str, float]],
+    dropped: dict[str, str],
+    started: float,
     tested_steps: int,
 ) -> Forecast:
     point = np.nan_to_num(point, nan=float(np.nanmean(prep.y.to_numpy())))
@@ -137,7 +155,16 @@ def _assemble(
     upper = {lvl: ensemble.to_series(np.maximum(hi, point), future) for lvl, (_, hi) in bands.items()}
     note = reliability_note(prep, weights, scores, dropped, tested_steps)
     return Forecast(
-        point=ensemble.to_series(point, future), lower=lower, upper=upper, members=list(weights),
-        weights=dict(weights), backtest=scores, note=note, freq=prep.freq, history_end=prep.y.index[-1],
-        dropped=dropped, seconds=time.monotonic() - started, distribution=dist,  # type: ignore[arg-type]
+        point=ensemble.to_series(point, future),
+        lower=lower,
+        upper=upper,
+        members=list(weights),
+        weights=dict(weights),
+        backtest=scores,
+        note=note,
+        freq=prep.freq,
+        history_end=prep.y.index[-1],
+        dropped=dropped,
+        seconds=time.monotonic() - started,
+        distribution=dist,  # type: ignore[arg-type]
     )

@@ -12,7 +12,8 @@ import pandas as pd
 
 from analytics.forecast.members import MemberSpec
 from analytics.forecast.prepare import Window
-from analytics.forecast.runner import Budget, MemberFailed, collect, postprocess, run_now, submit
+from analytics.forecast.errors import MemberFailed
+from analytics.forecast.runner import Budget, collect, postprocess, run_now, submit
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +94,14 @@ def mase_scale(y: np.ndarray, season: int) -> float:
 
 
 def run_backtest(
-    specs: Sequence[MemberSpec], plan_: Plan, observed: np.ndarray, filled: np.ndarray, season: int,
-    make_window: WindowMaker, closed: Callable[[Window], np.ndarray], budget: Budget,
+    specs: Sequence[MemberSpec],
+    plan_: Plan,
+    observed: np.ndarray,
+    filled: np.ndarray,
+    season: int,
+    make_window: WindowMaker,
+    closed: Callable[[Window], np.ndarray],
+    budget: Budget,
 ) -> Backtest:
     """Fit every member at every origin (slow ones in the background) and score them on what followed."""
     steps = plan_.steps
@@ -112,15 +119,20 @@ def run_backtest(
             continue
         try:
             bt.preds[spec.name] = np.vstack(
-                [postprocess(run_now(spec, w), w, filled[: o], closed(w)) for o, w in zip(plan_.origins, windows)]
+                [
+                    postprocess(run_now(spec, w), w, filled[:o], closed(w))
+                    for o, w in zip(plan_.origins, windows)
+                ]
             )
         except MemberFailed as exc:
             bt.dropped[spec.name] = str(exc)
     for name, futures in pending.items():
         try:
             bt.preds[name] = np.vstack(
-                [postprocess(collect(f, budget), w, filled[: o], closed(w))
-                 for f, o, w in zip(futures, plan_.origins, windows)]
+                [
+                    postprocess(collect(f, budget), w, filled[:o], closed(w))
+                    for f, o, w in zip(futures, plan_.origins, windows)
+                ]
             )
         except MemberFailed as exc:
             bt.dropped[name] = str(exc)
@@ -144,8 +156,13 @@ def choose_weights(bt: Backtest, top_k: int = TOP_K, keep_within: float = KEEP_W
 
 
 def fit_final(
-    specs: Sequence[MemberSpec], weights: dict[str, float], w: Window, history: np.ndarray,
-    closed_mask: np.ndarray, budget: Budget, started: dict[str, Future[np.ndarray]],
+    specs: Sequence[MemberSpec],
+    weights: dict[str, float],
+    w: Window,
+    history: np.ndarray,
+    closed_mask: np.ndarray,
+    budget: Budget,
+    started: dict[str, Future[np.ndarray]],
 ) -> tuple[np.ndarray, dict[str, float], dict[str, str]]:
     """Refit the weighted members on all history and blend them; drops (and reweights) any that fail."""
     preds: dict[str, np.ndarray] = {}

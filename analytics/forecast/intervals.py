@@ -46,7 +46,11 @@ def conformal_quantile(scores: np.ndarray, level: float) -> float:
 
 
 def conformal_bands(
-    point: np.ndarray, residuals: np.ndarray, levels: Sequence[float], *, widen: float = 1.0,
+    point: np.ndarray,
+    residuals: np.ndarray,
+    levels: Sequence[float],
+    *,
+    widen: float = 1.0,
     floor: float | None = None,
 ) -> tuple[Bands, Distribution]:
     """Intervals around `point` from backtest residual paths (rows: origins, columns: steps ahead)."""
@@ -58,7 +62,11 @@ def conformal_bands(
 
 
 def fallback_bands(
-    point: np.ndarray, history: np.ndarray, levels: Sequence[float], *, widen: float = 1.5,
+    point: np.ndarray,
+    history: np.ndarray,
+    levels: Sequence[float],
+    *,
+    widen: float = 1.5,
     floor: float | None = None,
 ) -> tuple[Bands, Distribution]:
     """Wide random-walk intervals for histories too short to backtest."""

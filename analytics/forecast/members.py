@@ -30,6 +30,18 @@ def seasonal_naive(w: Window) -> np.ndarray:
 
 
 def ets(w: Window) -> np.ndarray:
+    """Exponential smoothing with damped additive trend and additive season (statsmodels ETSModel)."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    seasonal = w.season > 1 and len(w.y) >= 2 * w.season + 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ETSModel(w.y, error="add", trend="add", damped_trend=True,
+                         seasonal="add" if seasonal else None, seasonal_periods=w.season if seasonal else None)
+        return np.asarray(model.fit(disp=False, maxiter=200).forecast(w.h))
+
+
+def ets_auto(w: Window) -> np.ndarray:
     """Automatic exponential smoothing (statsforecast AutoETS: error, trend, damping, season chosen by AICc)."""
     from statsforecast.models import AutoETS
 

@@ -33,7 +33,10 @@ def _adjective(kind: str) -> str:
 
 
 def reliability_note(
-    prep: Prepared, weights: dict[str, float], scores: dict[str, dict[str, float]], dropped: dict[str, str],
+    prep: Prepared,
+    weights: dict[str, float],
+    scores: dict[str, dict[str, float]],
+    dropped: dict[str, str],
     tested_steps: int,
 ) -> str:
     """One or two sentences: how much history, which methods, how accurate in testing, what was odd."""
@@ -42,7 +45,9 @@ def reliability_note(
     if tested_steps == 0:
         parts.append(f"Only {history}: too little to test the forecast, so the range is wide.")
     else:
-        blend = ", ".join(f"{LABELS.get(k, k)} {v:.0%}" for k, v in sorted(weights.items(), key=lambda kv: -kv[1]))
+        blend = ", ".join(
+            f"{LABELS.get(k, k)} {v:.0%}" for k, v in sorted(weights.items(), key=lambda kv: -kv[1])
+        )
         ens = scores.get("ensemble", {})
         base = scores.get("seasonal_naive", {}).get("mase")
         line = f"Based on {history}; blend of {blend}."
@@ -56,9 +61,13 @@ def reliability_note(
         if tested_steps and prep.observed.notna().sum() < 3 * max(prep.season, 8):
             parts.append("The history is short, so the range is wide.")
     if prep.intermittent:
-        parts.append("Sales are sporadic (many zero periods): the forecast is an average rate, not exact days.")
+        parts.append(
+            "Sales are sporadic (many zero periods): the forecast is an average rate, not exact days."
+        )
     if prep.closed_weekdays:
-        names = ", ".join(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d] for d in sorted(prep.closed_weekdays))
+        names = ", ".join(
+            ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d] for d in sorted(prep.closed_weekdays)
+        )
         parts.append(f"Closed on {names}: forecast as zero.")
     gaps = int(prep.observed.isna().sum())
     if gaps:

@@ -90,7 +90,9 @@ def prepare(series: object, *, freq: str | None = None) -> Prepared:
     alias, kind = _frequency(s.index, freq)
     regular = pd.date_range(s.index[0], s.index[-1], freq=alias)
     if not s.index.isin(regular).all():
-        raise ForecastError(f"Some dates do not fall on the {UNIT[kind]}ly calendar ({alias}) of this series.")
+        raise ForecastError(
+            f"Some dates do not fall on the {UNIT[kind]}ly calendar ({alias}) of this series."
+        )
     observed = s.reindex(regular)
     season = SEASON[kind] if observed.notna().sum() >= 2 * SEASON[kind] + 2 else 1
     y = fill_gaps(observed, season)
@@ -141,13 +143,17 @@ def _frequency(index: pd.DatetimeIndex, freq: str | None) -> tuple[str, str]:
     if freq is not None:
         return _normalise_freq(freq)
     if len(index) < 2:
-        raise ForecastError("With a single value the spacing of the dates is unknown; say freq='D', 'W' or 'M'.")
+        raise ForecastError(
+            "With a single value the spacing of the dates is unknown; say freq='D', 'W' or 'M'."
+        )
     inferred = pd.infer_freq(index) if len(index) >= 3 else None
     if inferred is not None:
         return _normalise_freq(inferred)
     step = int(np.min(np.diff(index.asi8)) // 86_400_000_000_000)
     if np.any(np.diff(index.asi8) % 86_400_000_000_000):
-        raise ForecastError("The dates are spaced by less than a day; only daily or longer steps can be forecast.")
+        raise ForecastError(
+            "The dates are spaced by less than a day; only daily or longer steps can be forecast."
+        )
     if step == 1:
         return "D", "D"
     if step == 7:
@@ -169,8 +175,16 @@ def _normalise_freq(freq: str) -> tuple[str, str]:
     name = type(offset).__name__
     if offset.n != 1:
         raise ForecastError(f"Steps of '{freq}' are not supported; use 'D', 'W', 'M', 'Q' or 'Y'.")
-    kinds = {"Day": "D", "Week": "W", "MonthBegin": "M", "MonthEnd": "M", "QuarterBegin": "Q",
-             "QuarterEnd": "Q", "YearBegin": "Y", "YearEnd": "Y"}
+    kinds = {
+        "Day": "D",
+        "Week": "W",
+        "MonthBegin": "M",
+        "MonthEnd": "M",
+        "QuarterBegin": "Q",
+        "QuarterEnd": "Q",
+        "YearBegin": "Y",
+        "YearEnd": "Y",
+    }
     if name not in kinds:
         raise ForecastError(f"'{freq}' is not a frequency I can forecast; use 'D', 'W', 'M', 'Q' or 'Y'.")
     if name == "Week" and offset.weekday is None:
@@ -239,7 +253,9 @@ def holiday_dates(arg: HolidaysArg, start: pd.Timestamp, end: pd.Timestamp) -> t
         try:
             calendar = holidays_lib.country_holidays(arg.upper(), years=range(start.year, end.year + 1))
         except (NotImplementedError, KeyError) as exc:
-            raise ForecastError(f"'{arg}' is not a country code I know holidays for (try 'US' or 'GB').") from exc
+            raise ForecastError(
+                f"'{arg}' is not a country code I know holidays for (try 'US' or 'GB')."
+            ) from exc
         return frozenset(pd.Timestamp(d) for d in calendar), arg.upper()
     try:
         dates = frozenset(pd.Timestamp(d).normalize() for d in arg)
@@ -248,8 +264,9 @@ def holiday_dates(arg: HolidaysArg, start: pd.Timestamp, end: pd.Timestamp) -> t
     return dates, None
 
 
-def align_regressors(regressors: pd.DataFrame | None, history: pd.DatetimeIndex,
-                     future: pd.DatetimeIndex) -> pd.DataFrame | None:
+def align_regressors(
+    regressors: pd.DataFrame | None, history: pd.DatetimeIndex, future: pd.DatetimeIndex
+) -> pd.DataFrame | None:
     """Regressors on history plus future dates; raises ForecastError when the future is not covered."""
     if regressors is None:
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from analytics.forecast import intermittent, members
+from analytics.forecast import gbm, intermittent, members, prophet_member
 from analytics.forecast.errors import ForecastError
 from analytics.forecast.members import MemberSpec
 from analytics.forecast.prepare import Prepared
@@ -14,10 +14,13 @@ MEMBERS: dict[str, MemberSpec] = {
     for spec in (
         MemberSpec("seasonal_naive", members.seasonal_naive),
         MemberSpec("ets", members.ets),
+        MemberSpec("ets_auto", members.ets_auto),
         MemberSpec("theta", members.theta),
         MemberSpec("arima", members.arima),
         MemberSpec("croston", intermittent.croston_sba),
         MemberSpec("tsb", intermittent.tsb),
+        MemberSpec("lightgbm", gbm.lightgbm),
+        MemberSpec("prophet", prophet_member.prophet, slow=True),
     )
 }
 REGULAR = ("seasonal_naive", "ets", "theta", "arima", "lightgbm", "prophet")
@@ -30,7 +33,9 @@ def choose_members(prep: Prepared, names: Sequence[str] | None, *, has_regressor
     if names is not None:
         unknown = [n for n in names if n not in MEMBERS]
         if unknown:
-            raise ForecastError(f"Unknown forecasting method {unknown[0]!r}; choose from {', '.join(MEMBERS)}.")
+            raise ForecastError(
+                f"Unknown forecasting method {unknown[0]!r}; choose from {', '.join(MEMBERS)}."
+            )
         chosen = list(dict.fromkeys(["seasonal_naive", *names]))
     else:
         chosen = [n for n in (INTERMITTENT if prep.intermittent else REGULAR) if n in MEMBERS]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analytics.forecast.errors import MemberFailed
 from analytics.forecast.members import MemberSpec
 from analytics.forecast.prepare import Window
 
@@ -17,10 +18,6 @@ logger = logging.getLogger(__name__)
 # Slow members (Prophet) run here so the main thread can work on the cheap members meanwhile. Prophet's
 # heavy lifting happens in a cmdstan child process that has its own hard timeout, so abandoned work ends.
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="forecast-slow")
-
-
-class MemberFailed(Exception):
-    """A member produced no usable forecast; the message is the reason that goes into the log and note."""
 
 
 @dataclass

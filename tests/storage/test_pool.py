@@ -24,7 +24,7 @@ def rows(value: float) -> pd.DataFrame:
 
 
 async def test_many_concurrent_tasks_alternating_tenants_on_a_small_pool_never_see_each_other(
-    db: Database, databases
+    db: Database,
 ) -> None:
     small = await Database.open(settings_for(db.owner_url, db_pool_size=2), upgrade=False)
     try:
