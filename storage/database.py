@@ -79,6 +79,15 @@ class Database:
             owner = async_url(await asyncio.to_thread(server.start))
         else:
             owner = async_url(settings.database_url or "")
+        probe = cls(owner_url=owner, app_url=owner, pool_size=1, server=None)
+        try:
+            await probe._preflight()  # before anything is written anywhere
+        except BaseException:
+            if server is not None:
+                await asyncio.to_thread(server.stop)
+            raise
+        finally:
+            await probe.close()
         if settings.app_database_url:
             app = async_url(settings.app_database_url)
         else:
@@ -86,7 +95,6 @@ class Database:
             app = derive_app_url(owner, password=password)
         db = cls(owner_url=owner, app_url=app, pool_size=settings.db_pool_size, server=server)
         try:
-            await db._preflight()
             if upgrade:
                 await db.upgrade(create_role=settings.app_database_url is None)
             await db._verify_app_role()
