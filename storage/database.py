@@ -146,6 +146,7 @@ class Database:
             connection.execute(text("SELECT set_config('app.current_tenant', :t, true)"), {"t": tenant})
 
         event.listen(session.sync_session, "after_begin", set_tenant)
+        session.info["tenant_id"] = uuid.UUID(tenant)
         async with session, session.begin():
             yield session
 

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 async def current_tenant(session: AsyncSession) -> uuid.UUID:
     """The tenant the session's transaction is bound to; RuntimeError outside ``tenant_session``."""
+    if "tenant_id" in session.info:  # put there by tenant_session: no round trip needed
+        return session.info["tenant_id"]
     tenant = (await session.execute(text("SELECT current_setting('app.current_tenant', true)"))).scalar()
     if not tenant:
         raise RuntimeError("This needs a tenant: open it with Database.tenant_session(tenant_id).")

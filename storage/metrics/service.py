@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.tenancy import current_tenant
 
-COLUMNS = ("tenant_id", "metric", "dimension", "time", "value", "unit", "source")
+COLUMNS = ("metric", "dimension", "time", "value", "unit", "source")
 _STAGE = "metrics_stage"
 
 
@@ -44,7 +44,7 @@ async def upsert_metrics(*, session: AsyncSession, rows: pd.DataFrame, source: s
     if rows.empty:
         return UpsertResult(0, 0)
     tenant = str(await current_tenant(session))
-    frame = rows.assign(tenant_id=tenant, source=source)
+    frame = rows.assign(source=source)
     if "dimension" not in frame:
         frame["dimension"] = ""
     if "unit" not in frame:
@@ -53,7 +53,6 @@ async def upsert_metrics(*, session: AsyncSession, rows: pd.DataFrame, source: s
     frame = frame.drop_duplicates(subset=["metric", "dimension", "time"], keep="last")
     records = list(
         zip(
-            [tenant] * len(frame),
             frame["metric"].astype(str),
             frame["dimension"].astype(str),
             frame["time"].tolist(),
@@ -63,22 +62,25 @@ async def upsert_metrics(*, session: AsyncSession, rows: pd.DataFrame, source: s
             strict=True,
         )
     )
-    await session.execute(
-        text(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} "
-            "(tenant_id uuid, metric text, dimension text, time timestamptz, value float8, unit text, source text) "
-            "ON COMMIT DELETE ROWS"
+    connection = await session.connection()
+    if not connection.info.get(_STAGE):  # once per pooled connection: temporary tables live as long as it does
+        await session.execute(
+            text(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (metric text, dimension text, time timestamptz, "
+                "value float8, unit text, source text) ON COMMIT DELETE ROWS"
+            )
         )
-    )
-    raw = await (await session.connection()).get_raw_connection()
-    driver = raw.driver_connection
+        connection.info[_STAGE] = True
+    driver = (await connection.get_raw_connection()).driver_connection
     await driver.copy_records_to_table(_STAGE, records=records, columns=list(COLUMNS))
+    # One statement empties the stage and merges it (so several upserts may share a transaction).
     result = await session.execute(
         text(
             f"""
-            WITH merged AS (
+            WITH staged AS (DELETE FROM {_STAGE} RETURNING *),
+            merged AS (
                 INSERT INTO business_metrics AS m (tenant_id, metric, dimension, time, value, unit, source)
-                SELECT tenant_id, metric, dimension, time, value, unit, source FROM {_STAGE}
+                SELECT CAST(:tenant AS uuid), metric, dimension, time, value, unit, source FROM staged
                 ON CONFLICT (tenant_id, metric, dimension, time) DO UPDATE
                     SET value = EXCLUDED.value, unit = EXCLUDED.unit, source = EXCLUDED.source
                     WHERE (m.value, m.unit, m.source) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.unit, EXCLUDED.source)
@@ -86,10 +88,10 @@ async def upsert_metrics(*, session: AsyncSession, rows: pd.DataFrame, source: s
             )
             SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged
             """
-        )
+        ),
+        {"tenant": tenant},
     )
     inserted, updated = result.one()
-    await session.execute(text(f"TRUNCATE {_STAGE}"))
     return UpsertResult(int(inserted), int(updated))
 
 
