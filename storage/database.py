@@ -67,7 +67,7 @@ class Database:
             pool_pre_ping=True,
             connect_args={"timeout": CONNECT_TIMEOUT_S},
         )
-        self._sessions = async_sessionmaker(self.app_engine, expire_on_commit=False)
+        self._sessions = async_sessionmaker(self.app_engine, expire_on_commit=False, sync_session_class=TenantSession)
         self.system = SystemGateway(self.app_engine)
 
     @classmethod
@@ -139,14 +139,7 @@ class Database:
         The tenant is set with ``set_config(..., true)`` at the start of each transaction, so it ends with the
         transaction and a pooled connection never carries it into another request.
         """
-        tenant = str(uuid.UUID(str(tenant_id)))
-        session = self._sessions()
-
-        def set_tenant(_session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
-            connection.execute(text("SELECT set_config('app.current_tenant', :t, true)"), {"t": tenant})
-
-        event.listen(session.sync_session, "after_begin", set_tenant)
-        session.info["tenant_id"] = uuid.UUID(tenant)
+        session = self._sessions(info={"tenant_id": uuid.UUID(str(tenant_id))})
         async with session, session.begin():
             yield session
 
@@ -201,6 +194,20 @@ class Database:
                 f"COACH_APP_DATABASE_URL: the app role {self.app_url.username} can bypass row-level security; "
                 "use a role without SUPERUSER or BYPASSRLS."
             )
+
+
+class TenantSession(Session):
+    """A session that binds every transaction it begins to the tenant in ``info["tenant_id"]``."""
+
+
+_SET_TENANT = text("SELECT set_config('app.current_tenant', :t, true)")
+
+
+@event.listens_for(TenantSession, "after_begin")
+def _set_tenant(session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
+    tenant = session.info.get("tenant_id")
+    if tenant is not None:
+        connection.execute(_SET_TENANT, {"t": str(tenant)})
 
 
 class SystemGateway:
