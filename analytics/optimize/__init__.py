@@ -6,8 +6,33 @@ from analytics.optimize.explain import Explanation, SolveInfo
 from analytics.optimize.inventory import optimize_inventory
 from analytics.optimize.inventory_model import InventoryItem, InventoryPlan, SkuOrder, item_profit
 from analytics.optimize.response import ResponseCurve, adstock, fit_response_curve, fit_response_curves
+from analytics.optimize.staffing import coverage_table, obvious_conflicts, plan_staffing
+from analytics.optimize.staffing_check import Violation, check_rota
+from analytics.optimize.staffing_model import (
+    Rota,
+    Shift,
+    ShiftRules,
+    SoftWeights,
+    StaffingRequest,
+    StaffMember,
+    hourly_customers,
+    required_staff,
+)
 
 __all__ = [
+    "Rota",
+    "Shift",
+    "ShiftRules",
+    "SoftWeights",
+    "StaffMember",
+    "StaffingRequest",
+    "Violation",
+    "check_rota",
+    "coverage_table",
+    "hourly_customers",
+    "obvious_conflicts",
+    "plan_staffing",
+    "required_staff",
     "DemandForecast",
     "Explanation",
     "InventoryItem",

@@ -20,7 +20,8 @@ DEFAULT_WORKERS = 2
 
 @dataclass(frozen=True)
 class SolveInfo:
-    """How the solver finished: ``optimal``, ``feasible`` (time limit hit; see ``gap``) or ``infeasible``."""
+    """How the solver finished: ``optimal`` (proven), ``feasible`` (stopped by the time or gap limit, see
+    ``gap``), ``infeasible`` (no plan follows every rule) or ``unknown`` (time ran out before any plan)."""
 
     status: str
     objective: float = float("nan")
@@ -63,11 +64,20 @@ def join_names(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def new_solver(time_limit: float, workers: int) -> cp_model.CpSolver:
-    """A CP-SAT solver with the time limit and worker count always set."""
+def new_solver(
+    time_limit: float, workers: int, lp_heavy: bool = False, gap_limit: float = 0.0
+) -> cp_model.CpSolver:
+    """A CP-SAT solver with the time limit and worker count always set.
+
+    ``lp_heavy`` runs the full-LP subsolver first: covering models (rotas) need its bound to prove optimality,
+    which the default two-worker portfolio does not schedule.
+    """
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = int(workers)
+    solver.parameters.relative_gap_limit = float(gap_limit)
+    if lp_heavy:
+        solver.parameters.subsolvers.extend(["max_lp", "default_lp"] if workers >= 2 else ["max_lp"])
     return solver
 
 
@@ -81,11 +91,10 @@ def solve_info(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return SolveInfo("unknown", seconds=seconds)
     obj, bound = solver.objective_value / scale, solver.best_objective_bound / scale
-    if status == cp_model.OPTIMAL:
-        return SolveInfo("optimal", obj, obj, 0.0, seconds)
     diff = (bound - obj) if maximize else (obj - bound)
     gap = max(0.0, diff) / max(abs(obj), 1e-9)
-    return SolveInfo("feasible", obj, bound, gap, seconds)
+    # OPTIMAL with a positive gap means the relative gap limit stopped the search: proven within ``gap``.
+    return SolveInfo("optimal" if gap == 0 else "feasible", obj, bound, gap, seconds)
 
 
 def minimal_conflict(
