@@ -82,17 +82,32 @@ _ENGINE_ESTIMATOR: type | None = None
 
 
 def identify(data: pd.DataFrame, treatment: str, outcome: str, graph: nx.DiGraph | None,
-             common_causes: list[str] | None = None) -> tuple[Any, list[str]]:
-    """DoWhy's identified estimand and its backdoor adjustment set (maximal valid set: precise and safe)."""
+             common_causes: list[str] | None = None,
+             groups: dict[str, list[str]] | None = None) -> tuple[Any, list[str]]:
+    """DoWhy's identified estimand and its backdoor adjustment set (maximal valid set: precise and safe).
+
+    ``groups`` maps a graph node standing for several columns (e.g. "calendar") to those columns: the graph
+    stays small for identification and the adjustment set is expanded afterwards.
+    """
     from dowhy import CausalModel
 
+    groups = groups or {}
     with quiet():
         if graph is not None:
-            model = CausalModel(data=data, treatment=treatment, outcome=outcome, graph=graph)
+            # a group node is observed through its first column (identification only reads the graph)
+            view = data.assign(**{node: data[cols[0]] for node, cols in groups.items() if cols})
+            view = view[[n for n in graph.nodes if n in view.columns]]
+            model = CausalModel(data=view, treatment=treatment, outcome=outcome, graph=graph)
         else:
             model = CausalModel(data=data, treatment=treatment, outcome=outcome, common_causes=common_causes or [])
         estimand = model.identify_effect(method_name="maximal-adjustment", proceed_when_unidentifiable=True)
-    return estimand, list(estimand.get_adjustment_set() or [])
+    adjust: list[str] = []
+    for node in estimand.get_adjustment_set() or []:
+        adjust += groups.get(node, [node])
+    if groups:
+        for key in list(estimand.backdoor_variables or {}) or ["backdoor"]:
+            estimand.set_backdoor_variables(adjust, key=key)
+    return estimand, adjust
 
 
 def estimate(data: pd.DataFrame, estimand: Any, fitter: Fitter) -> tuple[Any, Estimate]:
