@@ -1,5 +1,6 @@
 """Optimization engine: inventory reorders, staff rotas, marketing budgets, each explained in plain words."""
 
+from analytics.optimize.budget import BudgetPlan, ChannelSpend, allocate_budget
 from analytics.optimize.demand import DemandForecast
 from analytics.optimize.errors import OptimizationError
 from analytics.optimize.explain import Explanation, SolveInfo
@@ -20,6 +21,9 @@ from analytics.optimize.staffing_model import (
 )
 
 __all__ = [
+    "BudgetPlan",
+    "ChannelSpend",
+    "allocate_budget",
     "Rota",
     "Shift",
     "ShiftRules",
