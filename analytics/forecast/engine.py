@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,8 @@ from analytics.forecast.prepare import (
     validate_horizon,
 )
 from analytics.forecast.registry import choose_members
-from analytics.forecast.runner import Budget, submit
+from analytics.forecast.errors import MemberFailed
+from analytics.forecast.runner import Budget, postprocess, run_now, submit
 from analytics.forecast.types import Forecast
 
 logger = logging.getLogger(__name__)
@@ -43,49 +45,25 @@ def forecast(
     levels: Sequence[float] = (0.8, 0.95),
     time_budget: float | None = DEFAULT_BUDGET,
     members: Sequence[str] | None = None,
+    fast: bool = False,
 ) -> Forecast:
     """Forecast `horizon` steps of a timestamp-indexed series with a backtested, weighted ensemble.
 
     Never returns NaN; raises ForecastError (with a plain message) on input it cannot use. `members` limits
-    the ensemble to the named members (see `registry.MEMBERS`); `time_budget` caps the wall-clock seconds.
+    the ensemble to the named members (see `registry.MEMBERS`); `fast` leaves out the slow ones (Prophet) for
+    batch runs; `time_budget` caps the wall-clock seconds (slow members still running then are dropped).
     """
     started = time.monotonic()
     h = validate_horizon(horizon)
     levels = _validate_levels(levels)
-    prep = prepare(series, freq=freq)
     budget = Budget.of(time_budget)
-    history, future = prep.y.index, future_index(prep.y.index[-1], h, prep.freq)
-    exog = align_regressors(regressors, history, future)
-    hol, country = holiday_dates(holidays, history[0], future[-1])
-    filled = prep.y.to_numpy(dtype=float)
-    observed = prep.observed.to_numpy(dtype=float)
+    ctx = _Context.build(series, h, freq=freq, holidays=holidays, regressors=regressors, budget=budget)
+    prep, filled, future = ctx.prep, ctx.filled, ctx.future
+    make_window, closed = ctx.window, ctx.closed
     floor = 0.0 if prep.nonnegative else None
+    observed = prep.observed.to_numpy(dtype=float)
 
-    def make_window(n_train: int, steps: int) -> Window:
-        idx = history[:n_train]
-        fut = history[n_train : n_train + steps] if n_train < len(history) else future[:steps]
-        cleaned = filled[:n_train] if prep.intermittent else clean_outliers(filled[:n_train], prep.season)
-        return Window(
-            y=cleaned,
-            index=idx,
-            future=fut,
-            season=prep.season,
-            kind=prep.kind,
-            nonnegative=prep.nonnegative,
-            exog=None if exog is None else exog.iloc[: n_train + steps],
-            holiday_dates=hol,
-            country=country,
-            timeout=max(budget.left(), 0.1),
-        )
-
-    def closed(w: Window) -> np.ndarray:
-        return (
-            np.asarray(w.future.dayofweek.isin(list(prep.closed_weekdays)))
-            if prep.closed_weekdays
-            else np.zeros(w.h, dtype=bool)
-        )
-
-    specs = choose_members(prep, members, has_regressors=exog is not None)
+    specs = choose_members(prep, members, has_regressors=ctx.exog is not None, fast=fast)
     plan = ensemble.plan(len(filled), h, prep.season)
     final_window = make_window(len(filled), h)
     if plan is None:
@@ -109,6 +87,64 @@ def forecast(
     return _assemble(
         prep, future, point, bands, dist, final_weights, bt.scores(), dropped, started, plan.steps
     )
+
+
+def member_forecast(
+    series: pd.Series, horizon: int, member: str, *, freq: str | None = None, holidays: HolidaysArg = None,
+    regressors: pd.DataFrame | None = None,
+) -> pd.Series:
+    """One member alone, fitted once on all history (no backtest, no intervals): for benchmarks and checks."""
+    h = validate_horizon(horizon)
+    ctx = _Context.build(series, h, freq=freq, holidays=holidays, regressors=regressors, budget=Budget.of(None))
+    (spec,) = choose_members(ctx.prep, [member], has_regressors=ctx.exog is not None)
+    w = ctx.window(len(ctx.filled), h)
+    try:
+        values = postprocess(run_now(spec, w), w, ctx.filled, ctx.closed(w))
+    except MemberFailed as exc:
+        raise ForecastError(f"The {member} method could not forecast this series: {exc}.") from exc
+    return ensemble.to_series(values, ctx.future)
+
+
+@dataclass
+class _Context:
+    """A prepared series and how to cut training windows from it."""
+
+    prep: Prepared
+    filled: np.ndarray
+    future: pd.DatetimeIndex
+    exog: pd.DataFrame | None
+    hol: frozenset
+    country: str | None
+    budget: Budget
+    memo: dict = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, series: pd.Series, h: int, *, freq: str | None, holidays: HolidaysArg,
+              regressors: pd.DataFrame | None, budget: Budget) -> _Context:
+        """Validate and prepare everything a forecast call needs."""
+        prep = prepare(series, freq=freq)
+        history = prep.y.index
+        future = future_index(history[-1], h, prep.freq)
+        exog = align_regressors(regressors, history, future)
+        hol, country = holiday_dates(holidays, history[0], future[-1])
+        return cls(prep, prep.y.to_numpy(dtype=float), future, exog, hol, country, budget)
+
+    def window(self, n_train: int, steps: int) -> Window:
+        """Training data up to n_train (outliers cleaned) and the next `steps` dates."""
+        history, prep = self.prep.y.index, self.prep
+        fut = history[n_train : n_train + steps] if n_train < len(history) else self.future[:steps]
+        y = self.filled[:n_train]
+        cleaned = y if prep.intermittent else clean_outliers(y, prep.season)
+        return Window(
+            y=cleaned, index=history[:n_train], future=fut, season=prep.season, kind=prep.kind,
+            nonnegative=prep.nonnegative, exog=None if self.exog is None else self.exog.iloc[: n_train + steps],
+            holiday_dates=self.hol, country=self.country, timeout=max(self.budget.left(), 0.1), memo=self.memo,
+        )
+
+    def closed(self, w: Window) -> np.ndarray:
+        """True on forecast dates that fall on a weekday the business is always closed."""
+        days = self.prep.closed_weekdays
+        return np.asarray(w.future.dayofweek.isin(list(days))) if days else np.zeros(w.h, dtype=bool)
 
 
 def _validate_levels(levels: Sequence[float]) -> tuple[float, ...]:

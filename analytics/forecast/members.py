@@ -30,15 +30,13 @@ def seasonal_naive(w: Window) -> np.ndarray:
 
 
 def ets(w: Window) -> np.ndarray:
-    """Exponential smoothing with damped additive trend and additive season (statsmodels ETSModel)."""
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    """Exponential smoothing, damped additive trend and additive season (statsforecast; fastest at equal accuracy)."""
+    from statsforecast.models import AutoETS
 
-    seasonal = w.season > 1 and len(w.y) >= 2 * w.season + 2
+    m = w.season if w.season <= 24 and len(w.y) >= 2 * w.season + 2 else 1
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = ETSModel(w.y, error="add", trend="add", damped_trend=True,
-                         seasonal="add" if seasonal else None, seasonal_periods=w.season if seasonal else None)
-        return np.asarray(model.fit(disp=False, maxiter=200).forecast(w.h))
+        return AutoETS(season_length=m, model="AAA" if m > 1 else "AAN", damped=True).forecast(y=w.y, h=w.h)["mean"]
 
 
 def ets_auto(w: Window) -> np.ndarray:
@@ -52,14 +50,21 @@ def ets_auto(w: Window) -> np.ndarray:
 
 
 def arima(w: Window) -> np.ndarray:
-    """Auto-ARIMA (order chosen by AICc) on the seasonally adjusted series, plus the last seasonal pattern."""
-    from statsforecast.models import AutoARIMA
+    """ARIMA on the seasonally adjusted series plus the last seasonal pattern; the order (chosen by AICc)
+    is searched once per forecast call, at the first window, and reused for the later ones."""
+    from statsforecast.models import ARIMA, AutoARIMA
 
     adjusted, seasonal_future = deseasonalise(w.y, w.season, w.h)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = AutoARIMA(season_length=1, max_p=3, max_q=3, approximation=True, nmodels=30)
-        return model.forecast(y=adjusted, h=w.h)["mean"] + seasonal_future
+        spec = w.memo.get("arima")
+        if spec is None:
+            auto = AutoARIMA(season_length=1, max_p=2, max_q=2, approximation=True, nmodels=10).fit(adjusted)
+            p, q, _, _, _, d, _ = auto.model_["arma"]
+            coef = auto.model_["coef"]
+            spec = {"order": (p, d, q), "include_mean": "intercept" in coef, "include_drift": "drift" in coef}
+            w.memo["arima"] = spec
+        return ARIMA(**spec).forecast(y=adjusted, h=w.h)["mean"] + seasonal_future
 
 
 def theta(w: Window) -> np.ndarray:
@@ -78,5 +83,5 @@ def deseasonalise(y: np.ndarray, season: int, h: int) -> tuple[np.ndarray, np.nd
         return y, np.zeros(h)
     from statsmodels.tsa.seasonal import STL
 
-    seasonal = STL(y, period=season, robust=True).fit().seasonal
+    seasonal = STL(y, period=season).fit().seasonal
     return y - seasonal, np.resize(seasonal[-season:], h)

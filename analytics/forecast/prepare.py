@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,7 @@ class Window:
     holiday_dates: frozenset[pd.Timestamp] = frozenset()
     country: str | None = None
     timeout: float = 30.0  # seconds this member may still use
+    memo: dict = field(default_factory=dict)  # shared by the windows of one forecast call (e.g. ARIMA order)
 
     @property
     def h(self) -> int:

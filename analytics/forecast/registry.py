@@ -27,8 +27,10 @@ REGULAR = ("seasonal_naive", "ets", "theta", "arima", "lightgbm", "prophet")
 INTERMITTENT = ("seasonal_naive", "croston", "tsb", "ets")
 
 
-def choose_members(prep: Prepared, names: Sequence[str] | None, *, has_regressors: bool) -> list[MemberSpec]:
-    """The members to backtest: the caller's choice, else the default set for regular or sporadic series."""
+def choose_members(
+    prep: Prepared, names: Sequence[str] | None, *, has_regressors: bool, fast: bool = False
+) -> list[MemberSpec]:
+    """The members to backtest: the caller's choice, else the default set (no slow ones when `fast`)."""
     del has_regressors  # every member accepts the window; those that cannot use drivers ignore them
     if names is not None:
         unknown = [n for n in names if n not in MEMBERS]
@@ -36,7 +38,9 @@ def choose_members(prep: Prepared, names: Sequence[str] | None, *, has_regressor
             raise ForecastError(
                 f"Unknown forecasting method {unknown[0]!r}; choose from {', '.join(MEMBERS)}."
             )
-        chosen = list(dict.fromkeys(["seasonal_naive", *names]))
+        chosen = list(dict.fromkeys(names))
     else:
         chosen = [n for n in (INTERMITTENT if prep.intermittent else REGULAR) if n in MEMBERS]
+        if fast:
+            chosen = [n for n in chosen if not MEMBERS[n].slow]
     return [MEMBERS[n] for n in chosen]
