@@ -123,7 +123,7 @@ def minimal_conflict(
         trial = [i for i in kept if i != idx]
         model, names = build()
         model.clear_assumptions()
-        model.add_assumptions(trial)
+        model.add_assumptions([model.get_bool_var_from_proto_index(i) for i in trial])
         solver = new_solver(min(time_limit, 2.0), workers)
         if solver.solve(model) == cp_model.INFEASIBLE:
             kept = trial
