@@ -53,7 +53,9 @@ def test_minimums_over_budget_are_an_infeasible_plan_with_the_conflict_named() -
 def test_lift_range_from_a_joint_fit_brackets_the_point_estimate() -> None:
     rng = np.random.default_rng(5)
     spend = pd.DataFrame({"a": rng.uniform(0, 150, 300), "b": rng.uniform(0, 80, 300)})
-    y = pd.Series(50 + 30 * np.log1p(spend["a"] / 50) + 10 * np.log1p(spend["b"] / 25) + rng.normal(0, 2, 300))
+    y = pd.Series(
+        50 + 30 * np.log1p(spend["a"] / 50) + 10 * np.log1p(spend["b"] / 25) + rng.normal(0, 2, 300)
+    )
     curves = fit_response_curves(spend, y, n_boot=30)
     plan = allocate_budget(curves, 100.0)
     low, high = plan.lift_range

@@ -8,13 +8,27 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analytics.optimize import DemandForecast, InventoryItem, OptimizationError, item_profit, optimize_inventory
+from analytics.optimize import (
+    DemandForecast,
+    InventoryItem,
+    OptimizationError,
+    item_profit,
+    optimize_inventory,
+)
 
 
 @pytest.mark.parametrize(("price", "cost", "salvage"), [(10.0, 4.0, 1.0), (5.0, 4.0, 0.0), (20.0, 2.0, 0.5)])
-def test_single_perishable_sku_orders_the_newsvendor_fractile(price: float, cost: float, salvage: float) -> None:
-    item = InventoryItem("A", DemandForecast.from_normal(100, 20), unit_cost=cost, price=price,
-                         salvage_value=salvage, shelf_life_days=2)
+def test_single_perishable_sku_orders_the_newsvendor_fractile(
+    price: float, cost: float, salvage: float
+) -> None:
+    item = InventoryItem(
+        "A",
+        DemandForecast.from_normal(100, 20),
+        unit_cost=cost,
+        price=price,
+        salvage_value=salvage,
+        shelf_life_days=2,
+    )
     plan = optimize_inventory([item])
     ratio = (price - cost) / (price - salvage)
     # Discrete demand (whole units, rounded normal): the optimum is the first q with P(D <= q) >= ratio.
@@ -25,8 +39,15 @@ def test_single_perishable_sku_orders_the_newsvendor_fractile(price: float, cost
 
 
 def test_durable_sku_uses_holding_cost_as_the_overage_cost() -> None:
-    item = InventoryItem("B", DemandForecast.from_poisson(30), unit_cost=6, price=10, holding_cost=1.0,
-                         shelf_life_days=365, on_hand=5)
+    item = InventoryItem(
+        "B",
+        DemandForecast.from_poisson(30),
+        unit_cost=6,
+        price=10,
+        holding_cost=1.0,
+        shelf_life_days=365,
+        on_hand=5,
+    )
     ratio = (10 - 6) / (10 - 6 + 1.0)
     target = int(stats.poisson.ppf(ratio, 30))
     assert optimize_inventory([item]).orders[0].quantity == target - 5
@@ -38,10 +59,19 @@ def _small_catalogue() -> list[InventoryItem]:
     for i in range(4):
         cost = float(rng.uniform(2, 9))
         case = int(rng.choice([1, 6, 12]))
-        items.append(InventoryItem(f"S{i}", DemandForecast.from_normal(float(rng.uniform(20, 60)), 10),
-                                   unit_cost=cost, price=cost * 2.2, shelf_life_days=3, case_pack=case,
-                                   min_order_qty=case * 2, supplier="X" if i < 2 else "Y",
-                                   volume=float(rng.uniform(0.5, 2))))
+        items.append(
+            InventoryItem(
+                f"S{i}",
+                DemandForecast.from_normal(float(rng.uniform(20, 60)), 10),
+                unit_cost=cost,
+                price=cost * 2.2,
+                shelf_life_days=3,
+                case_pack=case,
+                min_order_qty=case * 2,
+                supplier="X" if i < 2 else "Y",
+                volume=float(rng.uniform(0.5, 2)),
+            )
+        )
     return items
 
 
@@ -94,8 +124,17 @@ def test_supplier_minimum_is_topped_up_or_skipped() -> None:
 
 
 def test_service_levels_beyond_the_budget_are_infeasible_with_the_conflict_named() -> None:
-    items = [InventoryItem(f"S{i}", DemandForecast.from_normal(50, 10), unit_cost=5, price=9, name=f"Item {i}",
-                           service_level=0.99) for i in range(3)]
+    items = [
+        InventoryItem(
+            f"S{i}",
+            DemandForecast.from_normal(50, 10),
+            unit_cost=5,
+            price=9,
+            name=f"Item {i}",
+            service_level=0.99,
+        )
+        for i in range(3)
+    ]
     plan = optimize_inventory(items, budget=500.0)
     assert plan.info.status == "infeasible" and plan.orders == []
     text = plan.explanation.text()
