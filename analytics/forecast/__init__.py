@@ -5,6 +5,7 @@ Public API (stable): forecast, goal_outlook, Forecast, GoalOutlook, ForecastErro
 
 from analytics.forecast.engine import forecast
 from analytics.forecast.errors import ForecastError
+from analytics.forecast.outlook import goal_outlook
 from analytics.forecast.types import Forecast, GoalOutlook
 
-__all__ = ["Forecast", "ForecastError", "GoalOutlook", "forecast"]
+__all__ = ["Forecast", "ForecastError", "GoalOutlook", "forecast", "goal_outlook"]

@@ -138,7 +138,8 @@ class _Context:
         return Window(
             y=cleaned, index=history[:n_train], future=fut, season=prep.season, kind=prep.kind,
             nonnegative=prep.nonnegative, exog=None if self.exog is None else self.exog.iloc[: n_train + steps],
-            holiday_dates=self.hol, country=self.country, timeout=max(self.budget.left(), 0.1), memo=self.memo,
+            holiday_dates=self.hol, country=self.country, timeout=min(max(self.budget.left(), 0.1), 300.0),
+            memo=self.memo,
         )
 
     def closed(self, w: Window) -> np.ndarray:

@@ -114,7 +114,7 @@ def run_backtest(
     for spec in specs:
         if spec.slow:
             continue
-        if budget.left() <= 0:
+        if budget.left() <= 0 and not spec.essential:
             bt.dropped[spec.name] = "skipped: the time budget ran out"
             continue
         try:

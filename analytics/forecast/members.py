@@ -20,6 +20,7 @@ class MemberSpec:
     name: str
     run: Member
     slow: bool = False  # runs in a worker thread under a hard deadline
+    essential: bool = False  # the baseline: always run, whatever the time budget
 
 
 def seasonal_naive(w: Window) -> np.ndarray:

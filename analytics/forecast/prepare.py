@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -132,7 +133,9 @@ def _as_datetime_index(index: pd.Index) -> pd.DatetimeIndex:
     if isinstance(index, pd.DatetimeIndex):
         return index.tz_localize(None) if index.tz is not None else index
     try:
-        converted = pd.to_datetime(index)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            converted = pd.to_datetime(index)
     except (ValueError, TypeError) as exc:
         raise ForecastError("Each value needs a date; some of the labels are not dates.") from exc
     if not isinstance(converted, pd.DatetimeIndex) or converted.hasnans:
@@ -175,7 +178,9 @@ def _normalise_freq(freq: str) -> tuple[str, str]:
         raise ForecastError(f"'{freq}' is not a frequency I know; use 'D', 'W', 'M', 'Q' or 'Y'.") from exc
     name = type(offset).__name__
     if offset.n != 1:
-        raise ForecastError(f"Steps of '{freq}' are not supported; use 'D', 'W', 'M', 'Q' or 'Y'.")
+        raise ForecastError(
+            f"Steps of '{freq}' are not supported: give daily, weekly, monthly, quarterly or yearly values."
+        )
     kinds = {
         "Day": "D",
         "Week": "W",

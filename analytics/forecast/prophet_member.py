@@ -26,6 +26,8 @@ def prophet(w: Window) -> np.ndarray:
     _quiet()
     if len(w.y) < 10:
         raise MemberFailed("too little history for Prophet")
+    if w.timeout <= 0.05:
+        raise MemberFailed("took longer than the time budget")
     holidays = None
     if w.holiday_dates and w.country is None:
         holidays = pd.DataFrame({"holiday": "holiday", "ds": sorted(w.holiday_dates)})
@@ -42,7 +44,7 @@ def prophet(w: Window) -> np.ndarray:
             frame[name] = w.exog[col].to_numpy()[: len(w.y)]
             future[name] = w.exog[col].to_numpy()[len(w.y) : len(w.y) + w.h]
     try:
-        model.fit(frame, timeout=max(w.timeout, 0.5))
+        model.fit(frame, timeout=max(w.timeout, 0.01))
     except TimeoutError as exc:
         raise MemberFailed("took longer than the time budget") from exc
     return model.predict(future)["yhat"].to_numpy()

@@ -12,7 +12,7 @@ from analytics.forecast.prepare import Prepared
 MEMBERS: dict[str, MemberSpec] = {
     spec.name: spec
     for spec in (
-        MemberSpec("seasonal_naive", members.seasonal_naive),
+        MemberSpec("seasonal_naive", members.seasonal_naive, essential=True),
         MemberSpec("ets", members.ets),
         MemberSpec("ets_auto", members.ets_auto),
         MemberSpec("theta", members.theta),
