@@ -1,4 +1,4 @@
-"""Granger causality between daily series: lag order by BIC, F-test, Holm correction across pairs."""
+"""Granger causality between daily series: lag order by AIC, F-test, Holm correction across pairs."""
 
 from __future__ import annotations
 
@@ -25,18 +25,31 @@ def _sse(y: np.ndarray, x: np.ndarray) -> float:
 
 
 def granger_test(cause: np.ndarray, effect: np.ndarray, *, max_lag: int = MAX_LAG) -> tuple[int, float, float]:
-    """(lag, F, p) for ``cause`` Granger-causing ``effect``; the lag minimises the BIC of the full model."""
+    """(lag, F, p) for ``cause`` Granger-causing ``effect``.
+
+    The lag order is the larger of AIC on the effect's own past (enough lags to whiten its autocorrelation,
+    which keeps the test's size) and BIC on the joint model (reaches a cross lag that only the cause shows).
+    """
     n = len(effect)
     best: tuple[float, int] | None = None
     y = effect[max_lag:]
     m = len(y)
+    own_lags = _lagmat(effect, max_lag)
     for p in range(1, max_lag + 1):
-        x = np.column_stack([np.ones(m), _lagmat(effect, max_lag)[:, :p], _lagmat(cause, max_lag)[:, :p]])
-        bic = m * np.log(_sse(y, x) / m) + x.shape[1] * np.log(m)
-        if best is None or bic < best[0]:
-            best = (bic, p)
+        x = np.column_stack([np.ones(m), own_lags[:, :p]])
+        aic = m * np.log(_sse(y, x) / m) + 2 * x.shape[1]
+        if best is None or aic < best[0]:
+            best = (aic, p)
     assert best is not None and n > max_lag
-    p = best[1]
+    cause_lags = _lagmat(cause, max_lag)
+    joint: tuple[float, int] | None = None
+    for q in range(1, max_lag + 1):
+        x = np.column_stack([np.ones(m), own_lags[:, :q], cause_lags[:, :q]])
+        bic = m * np.log(_sse(y, x) / m) + x.shape[1] * np.log(m)
+        if joint is None or bic < joint[0]:
+            joint = (bic, q)
+    assert joint is not None
+    p = max(best[1], joint[1])
     own = np.column_stack([np.ones(m), _lagmat(effect, max_lag)[:, :p]])
     full = np.column_stack([own, _lagmat(cause, max_lag)[:, :p]])
     sse_r, sse_f = _sse(y, own), _sse(y, full)

@@ -85,6 +85,6 @@ def build_graph(metric: str, drivers: Sequence[Driver], granger: Sequence[Grange
             nodes.setdefault(name, Node(f"node:{slug(name)}", name, name, "metric" if name == metric else "driver"))
         eid = f"edge:{slug(g.cause)}->{slug(g.effect)}:granger"
         edges[eid] = Edge(eid, nodes[g.cause].id, nodes[g.effect].id, None, None, None, f"lag {g.lag} days",
-                          g.p_adjusted, "Granger causality (F-test, BIC lag, Holm-corrected)",
+                          g.p_adjusted, "Granger causality (F-test, AIC lag order, Holm-corrected)",
                           "medium" if g.significant else "none", start, end)
     return EvidenceGraph(tuple(nodes.values()), tuple(edges.values()), {"metric": metric})

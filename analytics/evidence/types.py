@@ -125,7 +125,7 @@ class GrangerResult:
 
     cause: str
     effect: str
-    lag: int  # lag order chosen by BIC
+    lag: int  # lag order: max(AIC own past, BIC joint)
     f_stat: float
     p_value: float
     p_adjusted: float  # Holm-corrected across all pairs tested in one run
