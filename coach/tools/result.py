@@ -1,0 +1,45 @@
+"""What every coach tool returns: a structured, grounded result the answer is written from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Source(BaseModel):
+    """Where a number came from: which tool, over which data, by which method."""
+
+    tool: str
+    data: str  # e.g. "revenue, daily, 2024-11-25 to 2026-11-24 (business_metrics)"
+    method: str  # e.g. "backtested ensemble (ETS 40%, LightGBM 35%, ...)"
+
+
+class Chart(BaseModel):
+    """A picture for the owner: PNG bytes and the words that describe it."""
+
+    title: str
+    alt: str
+    png: bytes = Field(repr=False)
+
+
+class ToolResult(BaseModel):
+    """A tool's answer. ``headline`` is one plain sentence with the key numbers already formatted; ``facts`` holds
+    the raw numbers; ``table`` optional rows; ``notes`` explanations and caveats; ``error`` a friendly message when
+    the tool could not answer (then ``ok`` is False and ``suggestions`` may list alternatives)."""
+
+    tool: str
+    ok: bool = True
+    headline: str = ""
+    facts: dict[str, Any] = Field(default_factory=dict)
+    table: list[dict[str, Any]] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    charts: list[Chart] = Field(default_factory=list, exclude=True)  # never sent to the model
+    error: str | None = None
+    suggestions: list[str] = Field(default_factory=list)
+    needs: str | None = None  # what to ask the owner when an argument is missing (a clarifying question)
+
+    def for_model(self) -> str:
+        """The JSON the language model reads (data, never instructions)."""
+        return self.model_dump_json(exclude={"charts"}, exclude_defaults=False)
