@@ -7,6 +7,7 @@ common cause, data subset) re-run exactly the estimator that produced the answer
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import warnings
 from collections.abc import Callable, Iterator
@@ -79,6 +80,8 @@ def _estimator_class() -> type:
 
 
 _ENGINE_ESTIMATOR: type | None = None
+#: identification depends only on the graph: cached so repeated runs on one business skip it
+_IDENTIFIED: dict[tuple, tuple[Any, list[str]]] = {}
 
 
 def identify(data: pd.DataFrame, treatment: str, outcome: str, graph: nx.DiGraph | None,
@@ -92,6 +95,12 @@ def identify(data: pd.DataFrame, treatment: str, outcome: str, graph: nx.DiGraph
     from dowhy import CausalModel
 
     groups = groups or {}
+    key = None
+    if graph is not None:
+        key = (treatment, outcome, tuple(sorted(graph.edges)), tuple((k, tuple(v)) for k, v in groups.items()))
+        if key in _IDENTIFIED:
+            estimand, adjust = _IDENTIFIED[key]
+            return copy.deepcopy(estimand), list(adjust)
     with quiet():
         if graph is not None:
             # a group node is observed through its first column (identification only reads the graph)
@@ -105,8 +114,12 @@ def identify(data: pd.DataFrame, treatment: str, outcome: str, graph: nx.DiGraph
     for node in estimand.get_adjustment_set() or []:
         adjust += groups.get(node, [node])
     if groups:
-        for key in list(estimand.backdoor_variables or {}) or ["backdoor"]:
-            estimand.set_backdoor_variables(adjust, key=key)
+        for name in list(estimand.backdoor_variables or {}) or ["backdoor"]:
+            estimand.set_backdoor_variables(adjust, key=name)
+    if key is not None:
+        if len(_IDENTIFIED) > 256:
+            _IDENTIFIED.clear()
+        _IDENTIFIED[key] = (copy.deepcopy(estimand), list(adjust))
     return estimand, adjust
 
 

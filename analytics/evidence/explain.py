@@ -131,7 +131,8 @@ def period_shift(frame: Frame, current: np.ndarray, metric: str) -> tuple[Effect
 
 def _granger(frame: Frame) -> list:
     names = [s.name for s in frame.drivers]
-    pairs = [(n, "y") for n in names] + [("y", n) for n in names]
+    # each driver -> the metric; and the metric -> drivers planned from demand (feedback the owner should see)
+    pairs = [(n, "y") for n in names] + [("y", s.name) for s in frame.drivers if s.follows_demand]
     cols = frame.data[["y", *names]]
     tests = granger_pairs(cols, pairs, frame.data[list(frame.calendar)])
     return [t.__class__(**{**t.__dict__, "cause": _name(t.cause), "effect": _name(t.effect)}) for t in tests]
