@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.forecast import ensemble
-from analytics.forecast.errors import ForecastError
+from analytics.forecast.errors import ForecastError, MemberFailed
 from analytics.forecast.intervals import conformal_bands, fallback_bands
 from analytics.forecast.notes import reliability_note
 from analytics.forecast.prepare import (
@@ -26,7 +26,6 @@ from analytics.forecast.prepare import (
     validate_horizon,
 )
 from analytics.forecast.registry import choose_members
-from analytics.forecast.errors import MemberFailed
 from analytics.forecast.runner import Budget, postprocess, run_now, submit
 from analytics.forecast.types import Forecast
 

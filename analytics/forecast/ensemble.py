@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analytics.forecast.errors import MemberFailed
 from analytics.forecast.members import MemberSpec
 from analytics.forecast.prepare import Window
-from analytics.forecast.errors import MemberFailed
 from analytics.forecast.runner import Budget, collect, postprocess, run_now, submit
 
 logger = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def run_backtest(
             bt.preds[spec.name] = np.vstack(
                 [
                     postprocess(run_now(spec, w), w, filled[:o], closed(w))
-                    for o, w in zip(plan_.origins, windows)
+                    for o, w in zip(plan_.origins, windows, strict=True)
                 ]
             )
         except MemberFailed as exc:
@@ -131,7 +131,7 @@ def run_backtest(
             bt.preds[name] = np.vstack(
                 [
                     postprocess(collect(f, budget), w, filled[:o], closed(w))
-                    for f, o, w in zip(futures, plan_.origins, windows)
+                    for f, o, w in zip(futures, plan_.origins, windows, strict=True)
                 ]
             )
         except MemberFailed as exc:

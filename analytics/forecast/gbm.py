@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.forecast.prepare import Window
 from analytics.forecast.errors import MemberFailed
+from analytics.forecast.prepare import Window
 
 LAGS = {"D": (1, 2, 3, 4, 5, 6, 7, 14, 21, 28), "W": (1, 2, 3, 4, 8, 13, 26, 52), "M": (1, 2, 3, 6, 12),
         "Q": (1, 2, 3, 4, 8), "Y": (1, 2, 3)}

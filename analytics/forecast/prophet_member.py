@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import numpy as np
 import pandas as pd
 
-from analytics.forecast.prepare import Window
 from analytics.forecast.errors import MemberFailed
-
+from analytics.forecast.prepare import Window
 
 
 def _quiet() -> None:
@@ -43,8 +43,14 @@ def prophet(w: Window) -> np.ndarray:
             model.add_regressor(name)
             frame[name] = w.exog[col].to_numpy()[: len(w.y)]
             future[name] = w.exog[col].to_numpy()[len(w.y) : len(w.y) + w.h]
+    started = time.monotonic()
     try:
         model.fit(frame, timeout=max(w.timeout, 0.01))
-    except TimeoutError as exc:
-        raise MemberFailed("took longer than the time budget") from exc
-    return model.predict(future)["yhat"].to_numpy()
+    except (TimeoutError, RuntimeError) as exc:
+        if time.monotonic() - started >= w.timeout:
+            raise MemberFailed("took longer than the time budget") from exc
+        raise
+    out = model.predict(future)["yhat"].to_numpy()
+    if time.monotonic() - started > w.timeout:
+        raise MemberFailed("took longer than the time budget")  # late answers are not used
+    return out
