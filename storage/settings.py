@@ -59,6 +59,33 @@ class Settings(BaseSettings):
     )
     openai_model: str = Field(default="gpt-4o-mini", description="OpenAI model name.")
     llm_monthly_budget_usd: float = Field(default=20.0, ge=0, description="Cloud LLM spend cap per tenant.")
+    llm_timeout_s: float = Field(
+        default=60.0, gt=0, le=600, description="Timeout of one Ollama or OpenAI request, in seconds."
+    )
+    llm_max_retries: int = Field(
+        default=1,
+        ge=0,
+        le=5,
+        description="Retries of an OpenAI request after a 429, a 5xx, a timeout or a lost connection.",
+    )
+    llm_breaker_cooldown_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="A provider that failed or timed out is skipped for this many seconds.",
+    )
+    llm_escalate_min_tools: int = Field(
+        default=3,
+        ge=1,
+        description="A question likely to need this many tools is hard: OpenAI is tried first.",
+    )
+    llm_escalate_min_chars: int = Field(
+        default=6000,
+        ge=1,
+        description="A question plus history this long (characters) is hard: OpenAI is tried first.",
+    )
+    ollama_context_window: int = Field(
+        default=8192, ge=512, description="Context window (num_ctx) asked of Ollama."
+    )
     # Slack
     slack_bot_token: SecretStr | None = Field(default=None, description="Single-workspace mode: xoxb- token.")
     slack_signing_secret: SecretStr | None = Field(default=None, description="Slack request signing secret.")
