@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.pool import NullPool
 
+import storage.models  # noqa: F401 - registers every table so foreign keys resolve
 from storage import migrate
 from storage.errors import DatabaseError, TenantNotFound
 from storage.secrets import secret_key
