@@ -22,6 +22,12 @@ class OllamaStandIn(StandIn):
     def __init__(self, models: tuple[str, ...] = ("llama3.1:8b",)) -> None:
         super().__init__()
         self.models = list(models)
+        self.tags_delay_s = 0.0
+
+    def reset(self) -> None:
+        """Forget the script and requests; answer ``/api/tags`` at once again."""
+        super().reset()
+        self.tags_delay_s = 0.0
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -32,6 +38,8 @@ class OllamaStandIn(StandIn):
 
     async def _tags(self, request: web.Request) -> web.Response:
         await self.record(request)
+        if self.tags_delay_s and not await self.stall(request, self.tags_delay_s):
+            return web.Response(status=408)
         return web.json_response(
             {
                 "models": [
@@ -77,7 +85,8 @@ class OllamaStandIn(StandIn):
             message = reply.message or f"stand-in failure {reply.status}"
             return web.json_response({"error": message}, status=reply.status, headers=reply.headers)
         if isinstance(reply, Stall):
-            await self.stall(reply.seconds)
+            if not await self.stall(request, reply.seconds):
+                return web.Response(status=408)  # the client gave up; nobody reads this
             reply = Say("too late")
         if body.get("stream", True):
             return await self._stream(request, model, reply)

@@ -73,7 +73,8 @@ class OpenAIStandIn(StandIn):
                 error_body(reply.status, reply.message), status=reply.status, headers=reply.headers
             )
         if isinstance(reply, Stall):
-            await self.stall(reply.seconds)
+            if not await self.stall(request, reply.seconds):
+                return web.Response(status=408)  # the client gave up; nobody reads this
             reply = Say("too late")
         model = body.get("model", "")
         if body.get("stream"):

@@ -150,11 +150,12 @@ class StandIn:
         with self._lock:
             return self._script.popleft() if self._script else None
 
-    async def stall(self, seconds: float) -> None:
-        """Sleep ``seconds``, or less if the stand-in is stopping."""
+    async def stall(self, request: web.Request, seconds: float) -> bool:
+        """Sleep ``seconds`` (less if the stand-in is stopping); True if the client is still waiting."""
         assert self._stopping is not None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        return request.transport is not None and not request.transport.is_closing()
 
 
 def pieces(text: str, count: int = 3) -> list[str]:

@@ -9,6 +9,7 @@ from llama_index.core.tools import FunctionTool
 
 from coach.llm.providers import build_ollama, build_openai
 from storage.settings import Settings
+from tests.llm.conftest import make_settings
 from tests.llm.ollama_standin import OllamaStandIn
 from tests.llm.openai_standin import OpenAIStandIn
 from tests.llm.standins import CallTool, Say
@@ -27,7 +28,9 @@ def revenue_tool(calls: list[str]) -> FunctionTool:
     return FunctionTool.from_defaults(fn=monthly_revenue)
 
 
-async def run_agent(llm: FunctionCallingLLM, tool: FunctionTool, *, streaming: bool) -> tuple[str, list[AgentOutput]]:
+async def run_agent(
+    llm: FunctionCallingLLM, tool: FunctionTool, *, streaming: bool
+) -> tuple[str, list[AgentOutput]]:
     """Run the agent on one question; the final text and every step's output."""
     agent = FunctionAgent(tools=[tool], llm=llm, system_prompt=SYSTEM_PROMPT, streaming=streaming)
     handler = agent.run(user_msg="What was revenue in March 2025?")
@@ -67,7 +70,8 @@ async def test_openai_agent_calls_the_tool_and_answers_from_its_result(
     llm_settings: Settings, openai_api: OpenAIStandIn, streaming: bool
 ) -> None:
     openai_api.script(
-        CallTool("monthly_revenue", {"month": "2025-03"}, call_id="call_abc123"), Say("March revenue was $12,345.")
+        CallTool("monthly_revenue", {"month": "2025-03"}, call_id="call_abc123"),
+        Say("March revenue was $12,345."),
     )
     calls: list[str] = []
 
@@ -87,9 +91,30 @@ async def test_openai_agent_calls_the_tool_and_answers_from_its_result(
     assert tool_spec["function"]["parameters"]["properties"]["month"]["type"] == "string"
     assistant, tool_result = second.body["messages"][-2:]
     assert assistant["tool_calls"][0]["id"] == "call_abc123"
-    assert assistant["tool_calls"][0]["function"] == {"name": "monthly_revenue", "arguments": '{"month": "2025-03"}'}
+    assert assistant["tool_calls"][0]["function"] == {
+        "name": "monthly_revenue",
+        "arguments": '{"month": "2025-03"}',
+    }
     assert tool_result == {
         "role": "tool",
         "content": "Revenue in 2025-03 was $12,345.",
         "tool_call_id": "call_abc123",
     }
+
+
+async def test_openai_compatible_server_with_a_model_llamaindex_does_not_know_still_calls_tools(
+    ollama: OllamaStandIn, openai_api: OpenAIStandIn
+) -> None:
+    settings = make_settings(ollama, openai_api, openai_model="acme-70b-instruct")
+    openai_api.script(CallTool("monthly_revenue", {"month": "2025-04"}), Say("April: $12,345."))
+    calls: list[str] = []
+    llm = build_openai(settings)
+
+    answer, _ = await run_agent(llm, revenue_tool(calls), streaming=True)
+
+    assert answer == "April: $12,345."
+    assert calls == ["2025-04"]
+    assert llm.metadata.is_function_calling_model and llm.metadata.context_window > 0
+    assert "/v1/completions" not in {
+        r.path for r in openai_api.received()
+    }  # chat API, not legacy completions
