@@ -62,4 +62,4 @@ async def test_upgrade_twice_is_harmless(db: Database) -> None:
     await db.upgrade()
     await db.upgrade()
     async with db.owner_engine.connect() as conn:
-        assert await conn.run_sync(migrate.current) == "0001"
+        assert await conn.run_sync(migrate.current) == "0002"

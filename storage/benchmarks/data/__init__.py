@@ -1,0 +1,1 @@
+"""The bundled benchmark snapshot (a package so that packaging picks up the CSV)."""
