@@ -16,6 +16,8 @@ from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.llms.ollama import Ollama
 from llama_index.llms.openai import OpenAI
 from llama_index.llms.openai.utils import ALL_AVAILABLE_MODELS
+from ollama import AsyncClient as OllamaAsyncClient
+from ollama import Client as OllamaClient
 from openai import AsyncOpenAI
 from openai import OpenAI as SyncOpenAI
 
@@ -82,6 +84,8 @@ def build_ollama(settings: Settings) -> Ollama:
         request_timeout=settings.llm_timeout_s,
         context_window=settings.ollama_context_window,
         is_function_calling_model=True,
+        client=OllamaClient(host=settings.ollama_url, timeout=settings.llm_timeout_s),
+        async_client=OllamaAsyncClient(host=settings.ollama_url, timeout=settings.llm_timeout_s),
     )
 
 
@@ -138,3 +142,14 @@ def build_openai(settings: Settings) -> OpenAI:
         openai_client=SyncOpenAI(**client_kwargs),
         async_openai_client=AsyncOpenAI(**client_kwargs),
     )
+
+
+async def aclose_llm(llm: FunctionCallingLLM) -> None:
+    """Close the HTTP connection pools of a client built here; other LLMs are left alone."""
+    if isinstance(llm, Ollama):
+        await llm.async_client.close()
+        llm.client.close()
+    elif isinstance(llm, OpenAI):
+        # With reuse_client (the default) these return the SDK clients handed over in build_openai.
+        await llm._get_aclient().close()
+        llm._get_client().close()

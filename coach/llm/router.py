@@ -21,6 +21,7 @@ from coach.llm.health import DEFAULT_PROBE_TIMEOUT_S, ProbeResult, probe_ollama,
 from coach.llm.providers import (
     ProviderName,
     ProviderSpec,
+    aclose_llm,
     build_ollama,
     build_openai,
     offline_spec,
@@ -174,6 +175,13 @@ class LLMRouter:
                 self.record_failure(name)
         results["offline"] = ProbeResult(True, f"offline model {self._offline.spec.model} is built in")
         return results
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pools of the clients built so far (at shutdown)."""
+        for candidate in self._built.values():
+            if candidate is not None:
+                await aclose_llm(candidate.llm)
+        self._built.clear()
 
     def _candidate(self, name: ProviderName) -> Candidate | None:
         if name not in self._built:

@@ -247,3 +247,24 @@ async def test_when_every_provider_fails_the_offline_model_answers(
 
     assert await answer_like_the_coach(router, "When are we open?") == ("Offline answer.", "offline")
     assert offline.calls == 1
+
+
+async def test_closing_the_router_closes_the_clients_it_built(
+    ollama: OllamaStandIn, openai_api: OpenAIStandIn, offline: CannedLLM
+) -> None:
+    router = router_for(ollama, openai_api, offline, llm_max_retries=0)
+    ollama_llm, openai_llm, _ = (
+        c.llm for c in router.candidates(tenant_spend_this_month_usd=0.0, hard=False)
+    )
+    ollama.script(Say("Hello."), Say("Again."))
+    openai_api.script(Say("Hello."))
+    assert (await ollama_llm.achat([ChatMessage(role="user", content="hi")])).message.content == "Hello."
+
+    await router.aclose()
+
+    with pytest.raises(RuntimeError, match="client has been closed"):
+        await ollama_llm.achat([ChatMessage(role="user", content="hi")])
+    with pytest.raises(openai.APIConnectionError):
+        await openai_llm.achat([ChatMessage(role="user", content="hi")])
+    assert len(ollama.received("/api/chat")) == 1
+    assert openai_api.received() == []
