@@ -6,6 +6,7 @@ from llama_index.core.tools import FunctionTool
 
 from coach.tools import schemas as s
 from coach.tools.base import Impl, bind
+from coach.tools.benchmarks import benchmark_compare_tool
 from coach.tools.context import ToolContext
 from coach.tools.data import list_metrics_tool, metric_summary_tool
 from coach.tools.evidence import explain_change_tool, what_if_tool
@@ -28,6 +29,7 @@ IMPLEMENTATIONS: dict[str, Impl] = {
     "update_goal": update_goal_tool,
     "goal_progress": goal_progress_tool,
     "search_history": search_history_tool,
+    "benchmark_compare": benchmark_compare_tool,
 }
 
 
