@@ -46,8 +46,12 @@ def demo(
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="Last day of demo data (default: yesterday)."),
     ] = None,
+    open_chat: Annotated[
+        bool, typer.Option("--chat/--no-chat", help="Open the chat on Demo Café afterwards.")
+    ] = True,
 ) -> None:
-    """Seed the demo businesses (Demo Café and Northside Books, two years of daily data) and show an overview.
+    """Seed the demo businesses (Demo Café and Northside Books, two years of daily data), show an overview, then
+    open the chat on Demo Café.
 
     Running it again reuses what exists: no duplicate tenants or rows.
     """
@@ -84,10 +88,61 @@ def demo(
             )
         if dataset == "online-retail":
             console.print(f"[dim]{ATTRIBUTION}[/]")
+        if open_chat:
+            from bot.cli.chat import chat_loop  # the coach (models, embeddings) loads only when it is needed
+            from coach.factory import build_coach
+
+            settings = settings_or_exit()
+            info = await db.system.tenant("demo-cafe")
+            await chat_loop(build_coach(db, settings), info, settings.data_dir / "charts")
         return results
 
     with_database(work)
-    console.print("Next: [bold]coach metrics --tenant demo-cafe[/] shows the overview again.")
+    console.print("Next: [bold]coach chat --tenant demo-cafe[/] talks with the coach again.")
+
+
+@app.command()
+def chat(tenant: TenantOption = "demo-cafe") -> None:
+    """Talk with the coach about one business (streaming answers; charts are saved as files)."""
+
+    async def work(db: Database) -> None:
+        from bot.cli.chat import chat_loop
+        from coach.factory import build_coach
+
+        settings = settings_or_exit()
+        info = await db.system.tenant(tenant)
+        await chat_loop(build_coach(db, settings), info, settings.data_dir / "charts")
+
+    with_database(work)
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[
+        str, typer.Argument(help="The question, or - to read one question per line from stdin.")
+    ],
+    tenant: TenantOption = "demo-cafe",
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="One JSON object per answer: answer, tool_calls, sources, provider, latency_ms, cost_usd.",
+        ),
+    ] = False,
+) -> None:
+    """Ask one question (or many, one per line, with -) and print the answer."""
+
+    async def work(db: Database) -> None:
+        from bot.cli.chat import ask
+        from coach.factory import build_coach
+
+        settings = settings_or_exit()
+        info = await db.system.tenant(tenant)
+        await ask(
+            build_coach(db, settings), info, question, as_json=as_json, chart_dir=settings.data_dir / "charts"
+        )
+
+    with_database(work)
 
 
 @app.command()

@@ -25,13 +25,14 @@ def coach(
         capture_output=True,
         text=True,
         timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
 
 
 def test_help_explains_every_sub_command() -> None:
     result = coach("--help")
     assert result.returncode == 0
-    for command in ("demo", "metrics", "tenants", "db"):
+    for command in ("demo", "chat", "ask", "metrics", "tenants", "db"):
         assert command in result.stdout
     db_help = coach("db", "--help")
     assert "upgrade" in db_help.stdout and "status" in db_help.stdout
@@ -41,14 +42,14 @@ def test_demo_seeds_two_businesses_on_the_embedded_database_and_reruns_without_d
     tmp_path: Path,
 ) -> None:
     env = {"COACH_DATA_DIR": str(tmp_path / "data")}
-    first = coach("demo", "--end", "2026-06-30", env=env)
+    first = coach("demo", "--end", "2026-06-30", "--no-chat", env=env)
     assert first.returncode == 0, first.stderr
     assert "demo-cafe: 33,580 rows (33,580 new" in first.stdout
     assert "northside-books: 33,580 rows (33,580 new" in first.stdout
     assert "revenue" in first.stdout and "▁" in first.stdout + "█"
     assert (tmp_path / "data" / "pgdata" / "PG_VERSION").exists()
 
-    again = coach("demo", "--end", "2026-06-30", env=env)
+    again = coach("demo", "--end", "2026-06-30", "--no-chat", env=env)
     assert again.returncode == 0, again.stderr
     assert "demo-cafe: 33,580 rows (0 new, 0 changed)" in again.stdout
 
