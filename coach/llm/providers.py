@@ -125,13 +125,8 @@ def build_openai(settings: Settings) -> OpenAI:
         raise ValueError("COACH_OPENAI_API_KEY is not set")
     key = settings.openai_api_key.get_secret_value()
     timeout = httpx.Timeout(settings.llm_timeout_s, connect=min(settings.llm_timeout_s, 10.0))
-    client_kwargs = {
-        "api_key": key,
-        "base_url": settings.openai_base_url,
-        "timeout": timeout,
-        "max_retries": settings.llm_max_retries,
-    }
-    llm_class = OpenAI if settings.openai_model in ALL_AVAILABLE_MODELS else OpenAICompatible
+    base_url, retries = settings.openai_base_url, settings.llm_max_retries
+    llm_class: type[OpenAI] = OpenAI if settings.openai_model in ALL_AVAILABLE_MODELS else OpenAICompatible
     return llm_class(
         model=settings.openai_model,
         api_key=key,
@@ -139,8 +134,8 @@ def build_openai(settings: Settings) -> OpenAI:
         timeout=settings.llm_timeout_s,
         max_retries=0,
         additional_kwargs={"stream_options": {"include_usage": True}},
-        openai_client=SyncOpenAI(**client_kwargs),
-        async_openai_client=AsyncOpenAI(**client_kwargs),
+        openai_client=SyncOpenAI(api_key=key, base_url=base_url, timeout=timeout, max_retries=retries),
+        async_openai_client=AsyncOpenAI(api_key=key, base_url=base_url, timeout=timeout, max_retries=retries),
     )
 
 

@@ -82,8 +82,8 @@ class OllamaStandIn(StandIn):
         if reply is None:
             return web.json_response({"error": "stand-in: no scripted reply left"}, status=400)
         if isinstance(reply, Fail):
-            message = reply.message or f"stand-in failure {reply.status}"
-            return web.json_response({"error": message}, status=reply.status, headers=reply.headers)
+            error = reply.message or f"stand-in failure {reply.status}"
+            return web.json_response({"error": error}, status=reply.status, headers=reply.headers)
         if isinstance(reply, Stall):
             if not await self.stall(request, reply.seconds):
                 return web.Response(status=408)  # the client gave up; nobody reads this

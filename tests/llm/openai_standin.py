@@ -110,8 +110,8 @@ class OpenAIStandIn(StandIn):
             deltas.append({"role": "assistant", "content": "", "refusal": None})
             deltas.extend({"content": piece} for piece in pieces(reply.text))
         else:
-            start = {"index": 0, "id": reply.call_id, "type": "function", "function": {"name": reply.name}}
-            start["function"]["arguments"] = ""
+            function = {"name": reply.name, "arguments": ""}
+            start = {"index": 0, "id": reply.call_id, "type": "function", "function": function}
             deltas.append({"role": "assistant", "content": None, "tool_calls": [start], "refusal": None})
             for piece in pieces(json.dumps(reply.arguments)):
                 deltas.append({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]})

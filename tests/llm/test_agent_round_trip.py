@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from llama_index.core.agent.workflow import AgentOutput, FunctionAgent
 from llama_index.core.llms.function_calling import FunctionCallingLLM
@@ -35,7 +37,7 @@ async def run_agent(
     agent = FunctionAgent(tools=[tool], llm=llm, system_prompt=SYSTEM_PROMPT, streaming=streaming)
     handler = agent.run(user_msg="What was revenue in March 2025?")
     outputs = [event async for event in handler.stream_events() if isinstance(event, AgentOutput)]
-    result = await handler
+    result = cast(AgentOutput, await handler)
     return str(result.response.content), outputs
 
 

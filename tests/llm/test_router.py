@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import openai
 import pytest
-from llama_index.core.agent.workflow import FunctionAgent
+from llama_index.core.agent.workflow import AgentOutput, FunctionAgent
 from llama_index.core.base.llms.types import ChatMessage
 from llama_index.core.tools import FunctionTool
 from llama_index.llms.ollama import Ollama
@@ -214,7 +216,7 @@ async def answer_like_the_coach(router: LLMRouter, question: str) -> tuple[str, 
             tools=[FunctionTool.from_defaults(fn=opening_hours)], llm=candidate.llm, system_prompt="Coach."
         )
         try:
-            result = await agent.run(user_msg=question)
+            result = cast(AgentOutput, await agent.run(user_msg=question))
         except Exception as error:  # the Coach catches everything a provider can raise
             router.record_failure(candidate.name, error)
             continue
