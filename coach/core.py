@@ -128,6 +128,10 @@ class Coach:
         self.frames = FrameCache()
         self._tenants: dict[uuid.UUID, TenantInfo] = {}
 
+    async def aclose(self) -> None:
+        """Release the providers' connection pools (call once at shutdown)."""
+        await self.router.aclose()
+
     async def tenant(self, tenant_id: uuid.UUID) -> TenantInfo:
         """The tenant's details (cached)."""
         if tenant_id not in self._tenants:

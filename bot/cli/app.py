@@ -94,7 +94,11 @@ def demo(
 
             settings = settings_or_exit()
             info = await db.system.tenant("demo-cafe")
-            await chat_loop(build_coach(db, settings), info, settings.data_dir / "charts")
+            coach = build_coach(db, settings)
+            try:
+                await chat_loop(coach, info, settings.data_dir / "charts")
+            finally:
+                await coach.aclose()
         return results
 
     with_database(work)
@@ -111,7 +115,11 @@ def chat(tenant: TenantOption = "demo-cafe") -> None:
 
         settings = settings_or_exit()
         info = await db.system.tenant(tenant)
-        await chat_loop(build_coach(db, settings), info, settings.data_dir / "charts")
+        coach = build_coach(db, settings)
+        try:
+            await chat_loop(coach, info, settings.data_dir / "charts")
+        finally:
+            await coach.aclose()
 
     with_database(work)
 
@@ -138,9 +146,11 @@ def ask_command(
 
         settings = settings_or_exit()
         info = await db.system.tenant(tenant)
-        await ask(
-            build_coach(db, settings), info, question, as_json=as_json, chart_dir=settings.data_dir / "charts"
-        )
+        coach = build_coach(db, settings)
+        try:
+            await ask(coach, info, question, as_json=as_json, chart_dir=settings.data_dir / "charts")
+        finally:
+            await coach.aclose()
 
     with_database(work)
 
