@@ -140,7 +140,7 @@ def main() -> None:
     cases = all_cases(args.quick)
     console.print(f"{len(cases)} series x {ORIGINS} origins. {attribution}")
     t0 = time.perf_counter()
-    chunks = Parallel(n_jobs=args.jobs)(delayed(evaluate)(c, k) for c in cases for k in range(ORIGINS))
+    chunks = Parallel(n_jobs=args.jobs, verbose=10)(delayed(evaluate)(c, k) for c in cases for k in range(ORIGINS))
     rows = pd.DataFrame([r for chunk in chunks for r in chunk])
     console.print(f"accuracy runs took {time.perf_counter() - t0:.0f} s")
     summary = summarise(rows)
