@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from storage.database import Database
 from storage.models import Base
-from tests.conftest import new_tenant
+from tests.conftest import new_tenant, settings_for
 from tests.storage.rows import insert_row, mutable_column
 
 TENANT_TABLES = sorted(t.name for t in Base.metadata.sorted_tables if "tenant_id" in t.columns)
@@ -156,14 +156,20 @@ async def test_app_role_has_no_superuser_or_bypassrls(db: Database) -> None:
 
 
 async def test_tenant_context_ends_with_the_transaction(db: Database) -> None:
-    a = await new_tenant(db)
-    async with db.tenant_session(a) as session:
-        inside = (await session.execute(text("SELECT current_setting('app.current_tenant', true)"))).scalar()
-        raw = await session.connection()
-        pid = (await raw.execute(text("SELECT pg_backend_pid()"))).scalar()
+    single = await Database.open(settings_for(db.owner_url, db_pool_size=1), upgrade=False)
+    try:
+        a = await new_tenant(single)
+        async with single.tenant_session(a) as session:
+            inside = (
+                await session.execute(text("SELECT current_setting('app.current_tenant', true)"))
+            ).scalar()
+            raw = await session.connection()
+            pid = (await raw.execute(text("SELECT pg_backend_pid()"))).scalar()
+        async with single.app_engine.connect() as conn:
+            same = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar()
+            after = (await conn.execute(text("SELECT current_setting('app.current_tenant', true)"))).scalar()
+    finally:
+        await single.close()
     assert uuid.UUID(inside) == a
-    async with db.app_engine.connect() as conn:
-        same = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar()
-        after = (await conn.execute(text("SELECT current_setting('app.current_tenant', true)"))).scalar()
-    assert same == pid, "the pool should hand back the same connection"
+    assert same == pid, "a one-connection pool hands back the same connection"
     assert not after
