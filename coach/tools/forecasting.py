@@ -59,6 +59,7 @@ async def forecast_metric_tool(ctx: ToolContext, args: ForecastMetricArgs) -> To
         holidays=ctx.tenant.country,
         levels=(0.8, 0.95),
         time_budget=TIME_BUDGET_S,
+        fast=True,  # interactive: Prophet (the slowest member) is left to scheduled work
     )
     span = result.point.loc[pd.Timestamp(window.start) : pd.Timestamp(window.end)]
     label = metric_label(f"{metric}[{dimension}]" if dimension else metric)
