@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _db import scratch_database  # type: ignore[import-not-found]
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import text
 
-from _db import scratch_database  # type: ignore[import-not-found]
 from storage.metrics.service import upsert_metrics
 
 METRICS = ("revenue", "orders", "customers", "average_ticket", "cogs")

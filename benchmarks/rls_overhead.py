@@ -16,12 +16,12 @@ import statistics
 import time
 from pathlib import Path
 
+from _db import scratch_database  # type: ignore[import-not-found]
+from ingest import tenant_rows  # type: ignore[import-not-found]
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import text
 
-from _db import scratch_database  # type: ignore[import-not-found]
-from ingest import tenant_rows  # type: ignore[import-not-found]
 from storage.metrics.service import upsert_metrics
 
 QUERY = (
