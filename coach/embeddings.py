@@ -88,4 +88,3 @@ class LocalEmbedding(BaseEmbedding):
     async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
         # Encoding is CPU work: run it off the event loop so Slack and email keep being served.
         return (await asyncio.to_thread(embed, texts, batch_size=self.embed_batch_size)).tolist()
-

@@ -85,6 +85,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "returns": ("returns", "refunds", "cancellations"),
 }
 CHANNELS = ("instagram", "google", "email", "flyers")
+# channel -> words owners use for it (lowercase); the offline model reads marketing channels with these
+CHANNEL_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "instagram": ("instagram", "insta", "ig", "social media", "facebook", "meta ads"),
+    "google": ("google", "google ads", "adwords", "search ads"),
+    "email": ("email", "e-mail", "newsletter", "mailing list", "mailshot"),
+    "flyers": ("flyers", "flyer", "leaflets", "leaflet", "posters", "print ads"),
+}
 CURRENCY_METRICS = frozenset(
     {"revenue", "average_ticket", "cogs", "labour_cost", "marketing_spend", "returns"}
 )

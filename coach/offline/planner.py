@@ -1,0 +1,66 @@
+"""From a routed message to concrete tool calls with arguments, or to what to ask the owner."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from llama_index.core.tools.types import BaseTool
+
+from coach.offline.arguments import Extraction, extract, merge
+from coach.offline.router import Route, Router
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    """A tool to call and the arguments to call it with."""
+
+    tool: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Plan:
+    """What the model will do with a user message: ``tools``, ``smalltalk``, ``offtopic``, ``clarify`` or
+    ``missing`` (a tool was chosen but a required argument is not in the message)."""
+
+    kind: str
+    calls: list[PlannedCall] = field(default_factory=list)
+    candidates: list[str] = field(default_factory=list)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+
+
+def tool_schema(tool: BaseTool) -> dict[str, Any]:
+    """The JSON schema of a tool's arguments (empty when it takes none)."""
+    try:
+        return tool.metadata.get_parameters_dict()
+    except (AttributeError, ValueError):
+        return {"properties": {}, "required": []}
+
+
+def plan(router: Router, text: str, tools: Sequence[BaseTool], previous: str | None = None) -> Plan:
+    """Route ``text`` over the offered ``tools`` and extract each chosen tool's arguments from its clause."""
+    offered = {t.metadata.name: t for t in tools if t.metadata.name}
+    route: Route = router.route(text, offered=set(offered), previous=previous)
+    if route.kind != "tools":
+        return Plan(route.kind, candidates=route.candidates, scores=route.scores)
+    calls: list[PlannedCall] = []
+    missing: dict[str, list[str]] = {}
+    for choice in route.choices:
+        schema = tool_schema(offered[choice.tool])
+        if route.follow_up and previous is not None:
+            found: Extraction = merge(
+                extract(choice.tool, schema, previous), extract(choice.tool, schema, text)
+            )
+        else:
+            found = extract(choice.tool, schema, choice.clause)
+        if found.missing:
+            missing[choice.tool] = found.missing
+            continue
+        if PlannedCall(choice.tool, found.args) not in calls:
+            calls.append(PlannedCall(choice.tool, found.args))
+    if missing:
+        return Plan("missing", calls=calls, missing=missing, scores=route.scores)
+    return Plan("tools", calls=calls, scores=route.scores)
