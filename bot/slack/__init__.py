@@ -1,0 +1,1 @@
+"""The Slack gateway: one slack-bolt AsyncApp serving every workspace, each mapped to one tenant."""

@@ -1,0 +1,120 @@
+"""The one Slack app: an ``AsyncApp`` for every workspace, its listeners, and the HTTP handler the web app mounts."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncAuthorize
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.actions import register_actions
+from bot.slack.auth import InstalledWorkspaces, SingleWorkspace
+from bot.slack.commands import register_commands
+from bot.slack.config import SlackConfig
+from bot.slack.conversations import register_conversations
+from bot.slack.deps import SlackDeps
+from bot.slack.installation import CoachOAuthFlow, PostgresInstallationStore, SignedStateStore
+from bot.slack.runner import TrackedLazyRunner
+from storage.crypto import TokenCipher
+
+log = logging.getLogger("bot.slack")
+BOT_SCOPES = (
+    "app_mentions:read",
+    "channels:history",
+    "chat:write",
+    "commands",
+    "files:write",
+    "groups:history",
+    "im:history",
+    "im:write",
+    "users:read",
+)
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+
+
+def web_client(api_url: str) -> AsyncWebClient:
+    """The Web API client: Slack's base URL (or ``COACH_SLACK_API_URL``), retrying 429s after ``Retry-After``."""
+    return AsyncWebClient(
+        base_url=api_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=1),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
+@dataclass
+class SlackGateway:
+    """The Slack app with its HTTP handler and the runner of its background work."""
+
+    app: AsyncApp
+    handler: AsyncSlackRequestHandler
+    runner: TrackedLazyRunner
+    config: SlackConfig
+
+    async def drain(self, timeout_s: float = 30.0) -> None:
+        """Wait for answers still being written (at shutdown, and in tests)."""
+        await self.runner.drain(timeout_s)
+
+
+def build_slack_gateway(
+    deps: SlackDeps, config: SlackConfig, *, cipher: TokenCipher, state_secret: bytes
+) -> SlackGateway:
+    """One AsyncApp for every workspace: tokens and the tenant come per request from ``authorize``."""
+    authorize: AsyncAuthorize
+    oauth_flow = None
+    store = None
+    if config.mode == "multi":
+        workspaces = InstalledWorkspaces(db=deps.db, cipher=cipher)
+        authorize = workspaces
+        store = PostgresInstallationStore(db=deps.db, cipher=cipher, workspaces=workspaces)
+        state_store = SignedStateStore(state_secret)
+        oauth_flow = CoachOAuthFlow(
+            state_store=state_store,
+            client=web_client(config.api_url),
+            settings=AsyncOAuthSettings(
+                client_id=config.client_id,
+                client_secret=config.client_secret,
+                scopes=list(BOT_SCOPES),
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+                install_page_rendering_enabled=False,
+                installation_store=store,
+                state_store=state_store,
+            ),
+        )
+    else:
+        assert config.bot_token and config.tenant_slug
+        authorize = SingleWorkspace(
+            db=deps.db, token=config.bot_token, tenant_slug=config.tenant_slug, api_url=config.api_url
+        )
+    app = AsyncApp(
+        name="smb-coach",
+        signing_secret=config.signing_secret,
+        client=web_client(config.api_url),
+        authorize=authorize,
+        installation_store=store,
+        oauth_flow=oauth_flow,
+        logger=log,
+        request_verification_enabled=True,
+        raise_error_for_unhandled_request=False,
+    )
+    runner = TrackedLazyRunner(log)
+    app.listener_runner.lazy_listener_runner = runner  # set once here, before any request
+    register_conversations(app, deps)
+    register_commands(app, deps)
+    register_actions(app, deps)
+    if store is not None:
+        app.enable_token_revocation_listeners()
+    return SlackGateway(app=app, handler=AsyncSlackRequestHandler(app), runner=runner, config=config)

@@ -1,0 +1,1 @@
+"""The web app: Slack routes, health and metrics (connectors add their pages here too)."""
