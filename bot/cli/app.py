@@ -235,6 +235,11 @@ def _progress() -> Progress:
     )
 
 
+from bot.cli.digest import digest  # noqa: E402 - the email gateway's command, registered below
+
+app.command()(digest)
+
+
 def main() -> None:
     """Entry point of the ``coach`` command."""
     app()

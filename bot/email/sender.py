@@ -103,6 +103,26 @@ async def _tenant_pass(
     if not claimed:
         return
     smtp = relay(settings)
+    try:
+        await _send_all(db, smtp, tenant_id, claimed, now, report)
+    except BaseException:
+        smtp.close()  # never QUIT mid-DATA: dropping the connection makes the relay discard a half-sent message
+        raise
+    if smtp.is_connected:
+        try:
+            await smtp.quit()
+        except (aiosmtplib.SMTPException, OSError):
+            smtp.close()
+
+
+async def _send_all(
+    db: Database,
+    smtp: aiosmtplib.SMTP,
+    tenant_id: uuid.UUID,
+    claimed: list[tuple[uuid.UUID, str, str, dict, int]],
+    now: datetime,
+    report: Delivery,
+) -> None:
     connected = False
     for outbox_id, message_id, recipient, payload, attempts in claimed:
         try:
@@ -133,11 +153,6 @@ async def _tenant_pass(
             log.warning("email %s to %s not sent (attempt %d): %s", message_id, recipient, attempts, error)
             await _abort(smtp)
             connected = False
-    if connected:
-        try:
-            await smtp.quit()
-        except (aiosmtplib.SMTPException, OSError):
-            smtp.close()
 
 
 async def _abort(smtp: aiosmtplib.SMTP) -> None:

@@ -9,13 +9,15 @@ the Slack gateway render the same ``Digest``.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from coach.digest.sparkline import spark_png, spark_text, trend_word, weekly
-from coach.format import metric_label, quantity
+from coach.format import day_range, metric_label, quantity
 from coach.tools.base import OWNER_READABLE
 from coach.tools.context import ToolContext
 from coach.tools.data import column_for, metric_summary_tool
@@ -194,8 +196,7 @@ async def compose_digest(ctx: ToolContext, *, greeting_name: str = "") -> Digest
             results.append(found[1])
     if not lines:
         return None
-    first = results[0].facts["period"]
-    period = first[first.index("(") + 1 : first.index(")")] if "(" in first else first
+    period = _period_words(results[0].facts["period"])
     digest = Digest(business=ctx.tenant.name, greeting_name=greeting_name, period=period, metrics=lines)
     progress = await _run(ctx, goal_progress_tool, GoalProgressArgs())
     if progress is not None:
@@ -226,6 +227,14 @@ async def compose_digest(ctx: ToolContext, *, greeting_name: str = "") -> Digest
     digest.results = results
     digest.sources = _unique([s for r in results for s in r.sources])
     return digest
+
+
+def _period_words(described: str) -> str:
+    """'last week (2026-06-22 to 2026-06-28)' -> '22-28 Jun 2026'."""
+    days = re.findall(r"\d{4}-\d{2}-\d{2}", described)
+    if len(days) != 2:
+        return described
+    return day_range(date.fromisoformat(days[0]), date.fromisoformat(days[1]))
 
 
 def _goal_sentence(row: dict[str, Any], currency: str) -> str:

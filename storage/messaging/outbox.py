@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.messaging.models import OutboxMessage
+from storage.messaging.models import OutboxMessage, ProcessedEvent
 from storage.tenancy import current_tenant
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -117,3 +117,13 @@ async def count_waiting(*, session: AsyncSession, channel: str) -> int:
         OutboxMessage.channel == channel, OutboxMessage.status.in_((PENDING, SENDING))
     )
     return int(await session.scalar(statement) or 0)
+
+
+async def event_seen(*, session: AsyncSession, source: str, event_id: str) -> bool:
+    """True when this inbound event was already handled (a cheap check before work; ``claim_event`` decides)."""
+    found = await session.scalar(
+        select(ProcessedEvent.event_id).where(
+            ProcessedEvent.source == source, ProcessedEvent.event_id == event_id
+        )
+    )
+    return found is not None
