@@ -63,7 +63,7 @@ async def answer_reply(
     """Handle one reply addressed with a verified token; the answer goes to the user the token names."""
     mail = read_mail(raw)
     ours = parseaddr(settings.mail_from)[1].lower()
-    if not envelope_from:
+    if envelope_from.strip("<> ") == "":
         return Outcome("ignored", "null sender (a bounce)")
     if mail.automatic:
         return Outcome("ignored", mail.automatic)

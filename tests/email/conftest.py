@@ -77,7 +77,9 @@ async def people(db: Database, demo_tenants: dict[str, uuid.UUID]) -> People:  #
             ),
         )
     async with db.tenant_session(books) as session:
-        olive = await ensure_email_user(session=session, email="olive@northside.example", display_name="Olive")
+        olive = await ensure_email_user(
+            session=session, email="olive@northside.example", display_name="Olive"
+        )
     return People(cafe=cafe, books=books, jane=jane.id, olive=olive.id)
 
 

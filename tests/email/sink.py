@@ -35,7 +35,9 @@ class Sink:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         del server, session
-        self.received.append(Received(envelope.mail_from or "", list(envelope.rcpt_tos), envelope.original_content or b""))
+        self.received.append(
+            Received(envelope.mail_from or "", list(envelope.rcpt_tos), envelope.original_content or b"")
+        )
         return "250 OK"
 
     async def start(self) -> None:

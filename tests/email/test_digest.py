@@ -40,7 +40,9 @@ def test_headline_figures_match_the_demo_data_week_over_week(sent_digest: SentDi
 
 def test_forecast_goal_driver_and_action_come_from_the_tool_results(sent_digest: SentDigest) -> None:
     text, _, _ = parts(sent_digest.received.message)  # type: ignore[attr-defined]
-    assert re.search(r"Revenue next week \(6-12 Jul 2026\): about \$[\d,]+ total \(80% range \$[\d,]+ to \$[\d,]+\)", text)
+    assert re.search(
+        r"Revenue next week \(6-12 Jul 2026\): about \$[\d,]+ total \(80% range \$[\d,]+ to \$[\d,]+\)", text
+    )
     assert "AT RISK: Revenue $250,000 in June and July" in text
     assert "The biggest driver of the change was" in text
     assert "ONE THING TO DO" in text and "get back on track" in text
@@ -68,7 +70,10 @@ def test_it_is_addressed_for_replies_and_unsubscribing(sent_digest: SentDigest) 
     local, _, domain = reply_to.partition("@")
     assert domain == DOMAIN and local.startswith("reply+") and len(local) <= 64
     unsubscribe = message["List-Unsubscribe"]
-    assert f"@{DOMAIN}?subject=unsubscribe>" in unsubscribe and "https://coach.example/unsubscribe?token=" in unsubscribe
+    assert (
+        f"@{DOMAIN}?subject=unsubscribe>" in unsubscribe
+        and "https://coach.example/unsubscribe?token=" in unsubscribe
+    )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["Message-ID"].endswith(f"@{DOMAIN}>")

@@ -19,19 +19,34 @@ def test_the_new_text_is_extracted(client: str) -> None:
 
 
 def test_the_corpus_covers_the_clients_the_issue_names() -> None:
-    named = {"gmail", "outlook_desktop", "apple_mail", "iphone", "android_gmail", "thunderbird", "yahoo", "aol",
-             "hotmail", "windows_mail", "mail_ru", "yandex"}
+    named = {
+        "gmail",
+        "outlook_desktop",
+        "apple_mail",
+        "iphone",
+        "android_gmail",
+        "thunderbird",
+        "yahoo",
+        "aol",
+        "hotmail",
+        "windows_mail",
+        "mail_ru",
+        "yandex",
+    }
     assert named <= set(EXPECTED)
 
 
 def test_an_attachment_is_listed_but_not_part_of_the_text() -> None:
     message = parse_message((REPLIES / "gmail_with_attachment.eml").read_bytes())
-    assert [(a.filename, a.content_type) for a in attachments(message)] == [("price-list.pdf", "application/pdf")]
+    assert [(a.filename, a.content_type) for a in attachments(message)] == [
+        ("price-list.pdf", "application/pdf")
+    ]
     assert "PDF" not in extract_reply(message.as_bytes())
 
 
 def test_a_plain_question_without_history_is_kept_whole() -> None:
-    raw = b"From: a@b.example\r\nTo: c@d.example\r\nSubject: hi\r\n\r\nWhat were sales on Friday?\r\n\r\nAnd Saturday?\r\n"
+    raw = b"From: a@b.example\r\nTo: c@d.example\r\nSubject: hi\r\n\r\n"
+    raw += b"What were sales on Friday?\r\n\r\nAnd Saturday?\r\n"
     assert extract_reply(raw) == "What were sales on Friday?\n\nAnd Saturday?"
 
 

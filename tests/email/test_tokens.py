@@ -7,7 +7,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.email.tokens import UNSUBSCRIBE, TokenError, hints, new_thread, reply_token, unsubscribe_token, verify
+from bot.email.tokens import (
+    UNSUBSCRIBE,
+    TokenError,
+    hints,
+    new_thread,
+    reply_token,
+    unsubscribe_token,
+    verify,
+)
 
 KEY = b"k" * 32
 TENANT, USER = uuid.uuid4(), uuid.uuid4()
