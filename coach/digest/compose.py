@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from coach.digest.sparkline import spark_png, spark_text, trend_word, weekly
-from coach.format import day_range, metric_label, quantity
+from coach.format import day_range, metric_label, money, quantity
 from coach.tools.base import OWNER_READABLE
 from coach.tools.context import ToolContext
 from coach.tools.data import column_for, metric_summary_tool
@@ -140,14 +140,16 @@ def _driver_sentence(result: ToolResult, currency: str) -> tuple[str, dict[str, 
     if not rows:
         return result.headline, None
     top = max(rows, key=lambda r: abs(r["contribution_per_day"]))
-    amount = quantity(abs(top["contribution_per_day"]), "revenue", currency)
-    low, high = (quantity(abs(v), "revenue", currency) for v in top["range"])
-    way = "added" if top["contribution_per_day"] >= 0 else "took away"
+    amount, low, high = (_signed(v, currency) for v in (top["contribution_per_day"], *top["range"]))
     sentence = (
-        f"The biggest driver of the change was {top['driver']}: it {way} about {amount} a day "
+        f"The biggest driver of the change was {top['driver']}: {amount} a day against the week before "
         f"(range {low} to {high}, confidence {top['confidence']})."
     )
     return sentence, top
+
+
+def _signed(value: float, currency: str) -> str:
+    return ("+" if value >= 0 else "-") + money(abs(value), currency)
 
 
 def _action(
