@@ -17,7 +17,9 @@ def environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(ROOT),
         undefined=StrictUndefined,
-        autoescape=select_autoescape(enabled_extensions=("html", "htm", "html.j2"), default=False),
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "htm", "html.j2"), default_for_string=False, default=False
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,

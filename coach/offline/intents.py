@@ -8,6 +8,7 @@ will sales be" (forecast) against "what were sales" (summary), which differ by o
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from coach import embeddings
 from coach.offline.phrases import find_periods
 from coach.vocabulary import mentioned_metrics
 from prompts.loader import ROOT
@@ -25,13 +27,17 @@ NON_TOOL_INTENTS = ("smalltalk", "offtopic")
 CUE_BONUS = 0.12
 STRONG_CUE_BONUS = 0.2
 STRUCTURE_BONUS = 0.08
+AHEAD = (
+    r"\b(?:next|coming|upcoming|will|going to|gonna|ahead|future|expect\w*|forecast\w*|predict\w*|until|by)\b"
+)
+PAST = r"\b(?:did|was|were|had|came|got|made|took|sold|last|ago|yesterday|so far)\b"
 Embedder = Callable[[Sequence[str]], np.ndarray]
 
 # Cue words per intent: generic domain words owners use for one kind of question and rarely for the others.
 # (Written from the tools' purpose, not from benchmark questions; see docs/offline-model.md.)
 CUE_WORDS: dict[str, tuple[str, ...]] = {
     "metric_summary": (
-        r"how (?:much|many) did",
+        r"how (?:much|many)\b[\w ]{0,24}\b(?:did|were|was)",
         r"how (?:busy|quiet|good) (?:were|was)",
         r"how (?:were|was|did)",
         r"total",
@@ -198,15 +204,23 @@ class IntentBank:
 
 
 def structure_bonus(text: str) -> dict[str, float]:
-    """A metric with a past period and no look-ahead reads as a summary; with a coming period, as a forecast."""
-    if not mentioned_metrics(text):
-        return {}
-    ahead = re.search(r"\bnext\b|\bcoming\b|\bwill\b|\bgoing to\b|\bgonna\b|\bahead\b|\bfuture\b", text)
-    if ahead:
-        return {"forecast_metric": STRUCTURE_BONUS}
-    if find_periods(text) and not re.search(CUES["explain_change"], text):
-        return {"metric_summary": STRUCTURE_BONUS}
-    return {}
+    """Tense and shape: a metric over a past period reads as a summary, a coming period as a forecast.
+
+    MiniLM hardly separates "how many customers did we get" from "how many customers will we get", so the
+    time words decide: only past references (and no look-ahead) count against a forecast, and the reverse.
+    """
+    ahead = re.search(AHEAD, text)
+    past = find_periods(text) or re.search(PAST, text)
+    bonus: dict[str, float] = {}
+    if ahead and not past:
+        bonus["metric_summary"] = -STRUCTURE_BONUS
+        if mentioned_metrics(text):
+            bonus["forecast_metric"] = STRUCTURE_BONUS
+    if past and not ahead:
+        bonus["forecast_metric"] = -STRUCTURE_BONUS
+        if mentioned_metrics(text) and not re.search(CUES["explain_change"], text):
+            bonus["metric_summary"] = STRUCTURE_BONUS
+    return bonus
 
 
 def read_examples(directory: Path = INTENTS_DIR) -> dict[str, list[str]]:
@@ -222,15 +236,39 @@ _banks: dict[tuple[Path, int], IntentBank] = {}
 _banks_lock = threading.Lock()
 
 
-def load_bank(embedder: Embedder, directory: Path = INTENTS_DIR) -> IntentBank:
-    """The bank for ``directory`` and ``embedder``, embedded once per process and shared by every model."""
+def _cached_vectors(lines: list[str], embedder: Embedder, cache_dir: Path | None) -> np.ndarray:
+    """Example vectors from ``cache_dir`` when the same examples were embedded before, else computed and saved."""
+    if cache_dir is None:
+        return embedder(lines)
+    digest = hashlib.sha256("\n".join([embeddings.MODEL_NAME, *lines]).encode()).hexdigest()[:16]
+    path = cache_dir / f"offline-intents-{digest}.npy"
+    if path.exists():
+        vectors = np.load(path)
+        if vectors.shape == (len(lines), embeddings.DIMENSIONS):
+            return vectors
+    vectors = embedder(lines)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        np.save(path, vectors)
+    except OSError:  # a read-only home only costs the next process a few seconds
+        pass
+    return vectors
+
+
+def load_bank(embedder: Embedder, directory: Path = INTENTS_DIR, cache_dir: Path | None = None) -> IntentBank:
+    """The bank for ``directory`` and ``embedder``, embedded once per process and shared by every model.
+
+    With ``cache_dir`` (only for the default MiniLM embedder) the vectors are also kept on disk between processes.
+    """
     key = (directory, id(embedder))
     with _banks_lock:
         if key not in _banks:
             examples = read_examples(directory)
             names = tuple(examples)
             owner = np.array([i for i, name in enumerate(names) for _ in examples[name]])
-            vectors = embedder([line for name in names for line in examples[name]])
+            vectors = _cached_vectors(
+                [line for name in names for line in examples[name]], embedder, cache_dir
+            )
             words = {w for lines in examples.values() for line in lines for w in re.findall(r"[a-z']+", line)}
             _banks[key] = IntentBank(names=names, owner=owner, vectors=vectors, vocabulary=frozenset(words))
         return _banks[key]

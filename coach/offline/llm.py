@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncGenerator, Callable, Generator, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ from llama_index.core.llms.callbacks import llm_chat_callback, llm_completion_ca
 from llama_index.core.llms.function_calling import FunctionCallingLLM
 from llama_index.core.llms.llm import ToolSelection
 from llama_index.core.tools.types import BaseTool
+from platformdirs import user_cache_dir
 
 from coach import embeddings
 from coach.offline import answers
@@ -44,8 +46,10 @@ Embedder = Callable[[Sequence[str]], np.ndarray]
 
 
 def build_router(*, embedder: Embedder = embeddings.embed, use_cues: bool = True) -> Router:
-    """A router over the intent examples in ``prompts/offline/intents/`` (embedded once per process)."""
-    return Router(load_bank(embedder), embedder, use_cues=use_cues)
+    """A router over the intent examples in ``prompts/offline/intents/`` (embedded once per process; with the
+    default embedder the vectors are also cached on disk, so the next process starts faster)."""
+    cache_dir = Path(user_cache_dir("smb-coach")) if embedder is embeddings.embed else None
+    return Router(load_bank(embedder, cache_dir=cache_dir), embedder, use_cues=use_cues)
 
 
 def _words(messages: Sequence[ChatMessage]) -> int:

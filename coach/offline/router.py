@@ -65,9 +65,23 @@ class Router:
         self.bank = bank
         self.embedder = embedder
         self.use_cues = use_cues
+        self._memo: dict[str, np.ndarray] = {}
+
+    def prime(self, texts: list[str]) -> None:
+        """Embed many messages (and their clauses) in one batch ahead of routing them (for evaluations)."""
+        cleaned = [correct(clean(t), self.bank.vocabulary) for t in texts]
+        pending = list(dict.fromkeys([*cleaned, *(c for t in cleaned for c in split_clauses(t))]))
+        self._memo.update(zip(pending, self.embedder(pending), strict=True))
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in self._memo]
+        if len(missing) == len(texts):
+            return self.embedder(texts)
+        fresh = dict(zip(missing, self.embedder(missing), strict=True)) if missing else {}
+        return np.stack([self._memo[t] if t in self._memo else fresh[t] for t in texts])
 
     def _scores(self, texts: list[str]) -> np.ndarray:
-        scores = self.bank.similarity(self.embedder(texts))
+        scores = self.bank.similarity(self._vectors(texts))
         return scores + self.bank.cues(texts) if self.use_cues else scores
 
     def _best(self, row: np.ndarray, allowed: list[int]) -> tuple[str, float, list[str]]:
