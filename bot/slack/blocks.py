@@ -173,15 +173,10 @@ def goal_list_blocks(result: ToolResult) -> tuple[str, list[Block]]:
         blocks.append(section(text))
         if row["status"] in ("created", "in_progress"):
             goal = str(row["id"])
-            blocks.append(
-                {
-                    "type": "actions",
-                    "elements": [
-                        button("Mark done", "goal_mark_done", goal, style="primary"),
-                        button("Snooze nudge 1 week", "goal_snooze", goal),
-                    ],
-                }
-            )
+            buttons = [button("Snooze nudge 1 week", "goal_snooze", goal)]
+            if row["status"] == "in_progress":  # the lifecycle completes only goals in progress
+                buttons.insert(0, button("Mark done", "goal_mark_done", goal, style="primary"))
+            blocks.append({"type": "actions", "elements": buttons})
     context = sources_context(result.sources)
     if context is not None:
         blocks.append(context)

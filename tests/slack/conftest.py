@@ -9,6 +9,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ from bot.web.metrics import Metrics
 from coach.core import Coach
 from storage.crypto import TokenCipher
 from storage.database import Database
+from storage.goals.service import GoalCreate, create_goal, update_goal
 from storage.settings import Settings
 from storage.slack.service import save_installation
 from tests.coach.conftest import TODAY, _forbid_global_llm, demo_tenants  # noqa: F401 - fixtures
@@ -97,7 +99,7 @@ async def harness(db: Database, coach: Coach, api: SlackAPI, **slack: object) ->
     gateway = build_slack_gateway(deps, config, cipher=TokenCipher(SECRET), state_secret=SECRET)
     app = create_app(db=db, metrics=metrics, slack=gateway)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://coach.test") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="https://coach.test") as http:
         yield Harness(gateway=gateway, http=http, metrics=metrics, api=api)
         await gateway.drain(timeout_s=30)
 
@@ -121,6 +123,19 @@ async def single(
         db, coach, slack_api, slack_bot_token=cafe_workspace.token, slack_tenant="demo-cafe"
     ):
         yield running
+
+
+async def stored_goal(db: Database, tenant_id: uuid.UUID, title: str) -> str:
+    """A goal written straight to the database (no SMART check, so fast); returns its id."""
+    async with db.tenant_session(tenant_id) as session:
+        goal = await create_goal(
+            session=session,
+            goal=GoalCreate(title=title, metric="customers", target_value=3000, deadline=date(2026, 11, 30)),
+        )
+        await update_goal(
+            session=session, goal_id=goal.id, status="in_progress"
+        )  # as the create_goal tool does
+    return str(goal.id)
 
 
 async def install(db: Database, tenant_id: uuid.UUID, workspace: Workspace) -> None:

@@ -114,6 +114,11 @@ class SlackAPI(StandIn):
         with self._guard:
             return [body for _, body in self._responses]
 
+    def posted(self) -> list[tuple[str, str, str]]:
+        """Messages posted by any bot: (channel, ts, thread_ts), oldest first."""
+        with self._guard:
+            return [(channel, ts, parent) for _, channel, ts, parent in self._messages]
+
     def uploaded(self) -> dict[str, bytes]:
         """Bytes uploaded per file id."""
         with self._guard:
