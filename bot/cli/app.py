@@ -240,6 +240,11 @@ from bot.cli.digest import digest  # noqa: E402 - the email gateway's command, r
 app.command()(digest)
 
 
+from bot.cli.serve import serve  # noqa: E402 - the Slack gateway's command, registered like the others
+
+app.command()(serve)
+
+
 def main() -> None:
     """Entry point of the ``coach`` command."""
     app()

@@ -1,0 +1,109 @@
+"""``coach serve``: the web app (Slack events, slash commands, buttons and install, /healthz, /metrics) on uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import sys
+from typing import Annotated
+
+import typer
+
+from bot.cli.runtime import console, fail, settings_or_exit
+from bot.slack.config import SlackConfig, SlackConfigError, slack_config
+from storage.database import Database
+from storage.errors import DatabaseError, TenantNotFound
+from storage.settings import Settings
+
+log = logging.getLogger("coach.serve")
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket, or one clear line when the address cannot be used."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as error:
+        raise fail(f"--host/--port: cannot listen on {host}:{port} ({error.strerror or error}).", 2) from None
+    sock.setblocking(False)
+    return sock
+
+
+async def _run(settings: Settings, config: SlackConfig | None, sock: socket.socket) -> None:
+    import uvicorn  # the server and the coach load only when serving
+
+    from bot.slack.app import build_slack_gateway
+    from bot.slack.deps import SlackDeps
+    from bot.web.app import create_app
+    from bot.web.metrics import Metrics
+    from coach.factory import build_coach
+    from storage.crypto import TokenCipher
+    from storage.secrets import secret_key
+
+    db = await Database.open(settings)
+    coach = None
+    socket_mode = None
+    try:
+        if config is not None and config.tenant_slug:
+            await db.system.tenant(config.tenant_slug)  # COACH_SLACK_TENANT must name an existing business
+        metrics = Metrics()
+        gateway = None
+        if config is not None:
+            coach = build_coach(db, settings)
+            deps = SlackDeps(db=db, coach=coach, metrics=metrics)
+            key = secret_key(settings)
+            gateway = build_slack_gateway(deps, config, cipher=TokenCipher(key), state_secret=key)
+            if config.app_token:
+                from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+                socket_mode = AsyncSocketModeHandler(gateway.app, config.app_token)
+                await socket_mode.connect_async()
+        app = create_app(db=db, metrics=metrics, slack=gateway)
+        host, port = sock.getsockname()[:2]
+        mode = "off" if config is None else config.mode + (" + Socket Mode" if config.app_token else "")
+        console.print(f"Serving on http://{host}:{port} (Slack: {mode}). Ctrl-C stops.")
+        server = uvicorn.Server(uvicorn.Config(app, log_level="info", lifespan="off", access_log=False))
+        await server.serve(sockets=[sock])
+        if gateway is not None:
+            await gateway.drain(timeout_s=20)  # let answers being written finish
+    finally:
+        if socket_mode is not None:
+            await socket_mode.close_async()
+        if coach is not None:
+            await coach.aclose()
+        await db.close()
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the web app: Slack events, slash commands, buttons and install pages, /healthz and /metrics."""
+    settings = settings_or_exit()
+    try:
+        config = slack_config(settings)
+    except SlackConfigError as error:
+        raise fail(str(error), 2) from None
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for name in ("bot", "coach.serve"):  # our own start-up and request logs; libraries stay at warnings
+        logging.getLogger(name).setLevel(logging.INFO)
+    if config is None:
+        log.warning("Slack is not configured (COACH_SLACK_*): serving /healthz and /metrics only")
+    sock = _listen(host, port)
+    try:
+        asyncio.run(_run(settings, config, sock))
+    except (DatabaseError, TenantNotFound) as error:
+        message = str(error).strip("'\"")
+        raise fail(
+            f"COACH_SLACK_TENANT: {message}" if isinstance(error, TenantNotFound) else message
+        ) from None
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
