@@ -185,6 +185,18 @@ async def optimize_inventory_tool(ctx: ToolContext, args: OptimizeInventoryArgs)
     )
 
 
+def weekday_locked(spend: pd.Series, threshold: float = 0.9) -> bool:
+    """True when a channel's spend is (almost) fixed by the day of the week, like a newsletter sent every Tuesday.
+
+    Its effect then cannot be told apart from that weekday's, so no response curve can be fitted for it.
+    """
+    total = float(((spend - spend.mean()) ** 2).sum())
+    if total == 0:
+        return True
+    by_day = spend.groupby(spend.index.dayofweek).transform("mean")
+    return 1 - float(((spend - by_day) ** 2).sum()) / total >= threshold
+
+
 def _gap(gap: float) -> str:
     return f"; within {gap:.1%} of the best possible" if np.isfinite(gap) and gap > 0 else "; proven optimal"
 
@@ -327,6 +339,21 @@ async def allocate_budget_tool(ctx: ToolContext, args: AllocateBudgetArgs) -> To
     if "rain_mm" in recent.columns:
         controls["rainy"] = (recent["rain_mm"] > 1).astype(float)
     spend = recent[channels].rename(columns=lambda c: c.removeprefix("marketing_"))
+    locked = [name for name in spend.columns if weekday_locked(spend[name])]
+    held = {name: float(spend[name].iloc[-28:].sum()) / 4 for name in locked}  # weekly, kept as it is
+    spend = spend.drop(columns=locked)
+    if spend.empty:
+        raise ToolError(
+            "Every channel's spend always falls on the same weekdays, so I can't tell their effects "
+            "apart from the day of the week."
+        )
+    total -= sum(held.values())
+    if total <= 0:
+        raise ToolError(
+            "The budget does not cover the channels I have to keep as they are: "
+            + ", ".join(f"{k} {money(v, ctx.tenant.currency)}/week" for k, v in held.items())
+            + "."
+        )
     curves = await asyncio.to_thread(
         fit_response_curves, spend, recent["customers"], controls=controls, n_boot=60
     )
@@ -339,7 +366,9 @@ async def allocate_budget_tool(ctx: ToolContext, args: AllocateBudgetArgs) -> To
         f"Best split of {money(total, currency)} a week: "
         + ", ".join(f"{c.channel} {money(c.spend * 7, currency)}" for c in plan.channels)
         + f"; about {plan.expected_lift * 7:,.0f} extra customers a week (range "
-        f"{plan.lift_range[0] * 7:,.0f}-{plan.lift_range[1] * 7:,.0f})."
+        f"{plan.lift_range[0] * 7:,.0f}-{plan.lift_range[1] * 7:,.0f})"
+        + "".join(f"; {name} kept at {money(weekly, currency)}" for name, weekly in held.items())
+        + "."
     )
     table = [
         {
@@ -370,7 +399,13 @@ async def allocate_budget_tool(ctx: ToolContext, args: AllocateBudgetArgs) -> To
             "run_id": run_id,
         },
         table=table,
-        notes=plan.explanation.explanation + plan.explanation.conflicts,
+        notes=[
+            f"{name} spend always falls on the same weekdays, so its effect can't be told apart from the day of the "
+            f"week; I kept it at {money(weekly, currency)} a week."
+            for name, weekly in held.items()
+        ]
+        + plan.explanation.explanation
+        + plan.explanation.conflicts,
         sources=[
             Source(
                 tool="allocate_budget",
