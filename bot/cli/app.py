@@ -240,9 +240,10 @@ from bot.cli.digest import digest  # noqa: E402 - the email gateway's command, r
 app.command()(digest)
 
 
-from bot.cli.serve import serve  # noqa: E402 - the Slack gateway's command, registered like the others
+from bot.cli.serve import serve, slack_link  # noqa: E402 - the Slack gateway's commands, registered like the others
 
 app.command()(serve)
+app.command("slack-link")(slack_link)
 
 
 def main() -> None:

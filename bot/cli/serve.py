@@ -1,4 +1,5 @@
-"""``coach serve``: the web app (Slack events, slash commands, buttons and install, /healthz, /metrics) on uvicorn."""
+"""``coach serve``: the web app on uvicorn (Slack events, slash commands, buttons and install, unsubscribe links,
+/healthz, /metrics), the inbound SMTP listener for email replies and the outbox sender, in one process."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.runtime import console, fail, settings_or_exit
+from bot.cli.runtime import console, fail, settings_or_exit, with_database
 from bot.slack.config import SlackConfig, SlackConfigError, slack_config
 from storage.database import Database
 from storage.errors import DatabaseError, TenantNotFound
@@ -36,6 +37,8 @@ def _listen(host: str, port: int) -> socket.socket:
 async def _run(settings: Settings, config: SlackConfig | None, sock: socket.socket) -> None:
     import uvicorn  # the server and the coach load only when serving
 
+    from bot.email.inbound import InboundHandler, InboundServer
+    from bot.email.sender import run_sender
     from bot.slack.app import build_slack_gateway
     from bot.slack.deps import SlackDeps
     from bot.web.app import create_app
@@ -47,13 +50,16 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
     db = await Database.open(settings)
     coach = None
     socket_mode = None
+    inbound = None
+    stop_sending = asyncio.Event()
+    sending = None
     try:
         if config is not None and config.tenant_slug:
             await db.system.tenant(config.tenant_slug)  # COACH_SLACK_TENANT must name an existing business
         metrics = Metrics()
+        coach = build_coach(db, settings)
         gateway = None
         if config is not None:
-            coach = build_coach(db, settings)
             deps = SlackDeps(db=db, coach=coach, metrics=metrics)
             key = secret_key(settings)
             gateway = build_slack_gateway(deps, config, cipher=TokenCipher(key), state_secret=key)
@@ -62,15 +68,34 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
 
                 socket_mode = AsyncSocketModeHandler(gateway.app, config.app_token)
                 await socket_mode.connect_async()
-        app = create_app(db=db, metrics=metrics, slack=gateway)
+        inbound = InboundServer(InboundHandler(db, settings, coach), settings)
+        try:
+            await inbound.start()
+        except OSError as error:
+            inbound = None
+            raise fail(
+                f"COACH_INBOUND_HOST/COACH_INBOUND_PORT: cannot listen for email replies on "
+                f"{settings.inbound_host}:{settings.inbound_port} ({error.strerror or error}).",
+                2,
+            ) from None
+        sending = asyncio.create_task(run_sender(db, settings, stop=stop_sending))
+        app = create_app(db=db, settings=settings, metrics=metrics, slack=gateway)
         host, port = sock.getsockname()[:2]
         mode = "off" if config is None else config.mode + (" + Socket Mode" if config.app_token else "")
-        console.print(f"Serving on http://{host}:{port} (Slack: {mode}). Ctrl-C stops.")
+        console.print(
+            f"Serving on http://{host}:{port} (Slack: {mode}); email replies on "
+            f"{inbound.host}:{inbound.port} for @{settings.reply_domain}. Ctrl-C stops."
+        )
         server = uvicorn.Server(uvicorn.Config(app, log_level="info", lifespan="off", access_log=False))
         await server.serve(sockets=[sock])
         if gateway is not None:
             await gateway.drain(timeout_s=20)  # let answers being written finish
     finally:
+        stop_sending.set()
+        if sending is not None:
+            await sending
+        if inbound is not None:
+            await inbound.stop()
         if socket_mode is not None:
             await socket_mode.close_async()
         if coach is not None:
@@ -82,7 +107,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
 ) -> None:
-    """Run the web app: Slack events, slash commands, buttons and install pages, /healthz and /metrics."""
+    """Run the gateways: the web app (Slack, unsubscribe links, /healthz, /metrics), email replies, the outbox."""
     settings = settings_or_exit()
     try:
         config = slack_config(settings)
@@ -107,3 +132,20 @@ def serve(
         pass
     finally:
         sock.close()
+
+
+def slack_link(
+    tenant: Annotated[str, typer.Option("--tenant", "-t", help="The business, by slug (e.g. demo-cafe).")],
+) -> None:
+    """Print a signed Slack install link that connects the installing workspace to an existing business."""
+    from bot.slack.installation import install_link
+    from storage.secrets import secret_key
+
+    settings = settings_or_exit()
+
+    async def work(db: Database) -> str:
+        info = await db.system.tenant(tenant)
+        return install_link(secret=secret_key(settings), public_base_url=settings.public_base_url,
+                            tenant_slug=info.slug)  # fmt: skip
+
+    console.print(with_database(work), soft_wrap=True)

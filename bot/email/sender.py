@@ -186,7 +186,10 @@ async def run_sender(
 ) -> None:
     """Deliver due mail every ``interval_s`` seconds until ``stop`` is set."""
     while not stop.is_set():
-        await deliver_due(db, settings)
+        try:
+            await deliver_due(db, settings)
+        except Exception:  # noqa: BLE001 - the database may be away for a moment; try again next round
+            log.exception("outbox pass failed; trying again in %.0f s", interval_s)
         try:
             await asyncio.wait_for(stop.wait(), interval_s)
         except TimeoutError:

@@ -54,6 +54,7 @@ class InstalledWorkspaces(AsyncAuthorize):
         self.db = db
         self.cipher = cipher
         self._cache: dict[tuple[str, str], tuple[float, SlackBot]] = {}
+        self._lookups: dict[tuple[str, str], asyncio.Future[SlackBot | None]] = {}
 
     def forget(self, team_id: str, enterprise_id: str | None) -> None:
         """Drop a cached installation (after a re-install or an uninstall)."""
@@ -65,6 +66,16 @@ class InstalledWorkspaces(AsyncAuthorize):
         cached = self._cache.get(key)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
+        if key in self._lookups:  # a burst from one workspace shares one lookup
+            return await asyncio.shield(self._lookups[key])
+        lookup = asyncio.ensure_future(self._look_up(key, team_id, enterprise_id))
+        self._lookups[key] = lookup
+        lookup.add_done_callback(lambda _: self._lookups.pop(key, None))
+        return await asyncio.shield(lookup)
+
+    async def _look_up(
+        self, key: tuple[str, str], team_id: str, enterprise_id: str | None
+    ) -> SlackBot | None:
         async with self.db.app_engine.connect() as connection:
             tenant = await tenant_for_team(
                 connection=connection, team_id=team_id, enterprise_id=enterprise_id

@@ -1,4 +1,4 @@
-"""The FastAPI app ``coach serve`` runs: Slack's routes, ``/healthz`` and ``/metrics``.
+"""The FastAPI app ``coach serve`` runs: Slack's routes, the digest's unsubscribe link, ``/healthz`` and ``/metrics``.
 
 The Connectors issue adds its ``/connect`` and ``/webhooks`` routes to the same app.
 """
@@ -13,16 +13,20 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import text
 
+from bot.email.unsubscribe import unsubscribe_route
 from bot.slack.app import INSTALL_PATH, REDIRECT_PATH, SlackGateway
 from bot.web.metrics import Metrics
 from storage.database import Database
+from storage.settings import Settings
 
 log = logging.getLogger(__name__)
 SLACK_POST_ROUTES = ("/slack/events", "/slack/commands", "/slack/interactivity")
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
-def create_app(*, db: Database, metrics: Metrics, slack: SlackGateway | None = None) -> FastAPI:
+def create_app(
+    *, db: Database, settings: Settings, metrics: Metrics, slack: SlackGateway | None = None
+) -> FastAPI:
     """The web app; Slack's routes are mounted when a Slack gateway is given."""
     app = FastAPI(title="smb-coach", docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -55,6 +59,11 @@ def create_app(*, db: Database, metrics: Metrics, slack: SlackGateway | None = N
     async def export_metrics() -> PlainTextResponse:
         """Counters in the Prometheus text format."""
         return PlainTextResponse(metrics.render(), media_type=PROMETHEUS_TEXT)
+
+    @app.api_route("/unsubscribe", methods=["GET", "POST"])
+    async def unsubscribe(token: str = "") -> Response:
+        """The digest's signed unsubscribe link (POST is RFC 8058 one-click from the List-Unsubscribe header)."""
+        return await unsubscribe_route(token, db, settings)
 
     if slack is not None:
         mount_slack(app, slack)

@@ -97,7 +97,7 @@ async def harness(db: Database, coach: Coach, api: SlackAPI, **slack: object) ->
     metrics = Metrics()
     deps = SlackDeps(db=db, coach=coach, metrics=metrics, update_interval_s=1.0)
     gateway = build_slack_gateway(deps, config, cipher=TokenCipher(SECRET), state_secret=SECRET)
-    app = create_app(db=db, metrics=metrics, slack=gateway)
+    app = create_app(db=db, settings=settings, metrics=metrics, slack=gateway)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="https://coach.test") as http:
         yield Harness(gateway=gateway, http=http, metrics=metrics, api=api)

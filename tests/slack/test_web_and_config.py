@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
+from bot.slack.app import BOT_SCOPES, REDIRECT_PATH
 from bot.slack.config import SlackConfigError, slack_config
+from bot.slack.parsing import USAGE
 from storage.settings import Settings
+from tests.conftest import repo_root
 from tests.llm.ollama_standin import OllamaStandIn
 from tests.llm.standins import Say
 from tests.slack.conftest import OWNER, Harness
@@ -98,3 +102,17 @@ def test_no_slack_settings_means_slack_is_off_and_good_ones_pick_the_mode() -> N
     assert single is not None and single.mode == "single" and single.api_url == "http://127.0.0.1:9/api/"
     assert multi is not None and multi.mode == "multi" and not multi.socket_mode
     assert socket is not None and socket.socket_mode
+
+
+def test_the_manifest_asks_for_the_scopes_commands_events_and_urls_the_gateway_uses() -> None:
+    manifest = yaml.safe_load((repo_root() / "bot" / "slack" / "manifest.yml").read_text())
+
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
+    assert {c["command"] for c in manifest["features"]["slash_commands"]} == set(USAGE)
+    assert {"app_mention", "message.im", "message.channels"} <= set(
+        manifest["settings"]["event_subscriptions"]["bot_events"]
+    )
+    assert manifest["settings"]["event_subscriptions"]["request_url"].endswith("/slack/events")
+    assert manifest["settings"]["interactivity"]["request_url"].endswith("/slack/interactivity")
+    assert all(c["url"].endswith("/slack/commands") for c in manifest["features"]["slash_commands"])
+    assert manifest["oauth_config"]["redirect_urls"][0].endswith(REDIRECT_PATH)
