@@ -10,6 +10,7 @@ import sys
 from typing import Annotated
 
 import typer
+import uvloop
 
 from bot.cli.runtime import console, fail, settings_or_exit, with_database
 from bot.slack.config import SlackConfig, SlackConfigError, slack_config
@@ -122,7 +123,7 @@ def serve(
         log.warning("Slack is not configured (COACH_SLACK_*): serving /healthz and /metrics only")
     sock = _listen(host, port)
     try:
-        asyncio.run(_run(settings, config, sock))
+        uvloop.run(_run(settings, config, sock))
     except (DatabaseError, TenantNotFound) as error:
         message = str(error).strip("'\"")
         raise fail(

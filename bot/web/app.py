@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.email.unsubscribe import unsubscribe_route
 from bot.slack.app import INSTALL_PATH, REDIRECT_PATH, SlackGateway
@@ -24,23 +24,42 @@ SLACK_POST_ROUTES = ("/slack/events", "/slack/commands", "/slack/interactivity")
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
+class CountRequests:
+    """Counts requests by route and status and sums their time: plain ASGI, so a burst of Slack events pays no
+    extra task or stream per request (``@app.middleware("http")`` costs both)."""
+
+    def __init__(self, app: ASGIApp, *, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = "500"
+
+        async def send_and_note_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = str(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note_status)
+        finally:
+            path = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.inc("http_requests_total", {"path": path, "status": status})
+            self.metrics.observe("http_request_seconds", time.perf_counter() - started)
+
+
 def create_app(
     *, db: Database, settings: Settings, metrics: Metrics, slack: SlackGateway | None = None
 ) -> FastAPI:
     """The web app; Slack's routes are mounted when a Slack gateway is given."""
     app = FastAPI(title="smb-coach", docs_url=None, redoc_url=None, openapi_url=None)
 
-    @app.middleware("http")
-    async def count_requests(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.inc("http_requests_total", {"path": path, "status": str(response.status_code)})
-        metrics.observe("http_request_seconds", time.perf_counter() - started)
-        return response
+    app.add_middleware(CountRequests, metrics=metrics)
 
     @app.get("/healthz")
     async def report_health() -> JSONResponse:

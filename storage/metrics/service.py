@@ -63,14 +63,13 @@ async def upsert_metrics(*, session: AsyncSession, rows: pd.DataFrame, source: s
         )
     )
     connection = await session.connection()
-    if not connection.info.get(_STAGE):  # once per pooled connection: temporary tables live as long as it does
-        await session.execute(
-            text(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (metric text, dimension text, time timestamptz, "
-                "value float8, unit text, source text) ON COMMIT DELETE ROWS"
-            )
+    # Every call, not once per pooled connection: a rolled-back transaction takes a table it created with it.
+    await session.execute(
+        text(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (metric text, dimension text, time timestamptz, "
+            "value float8, unit text, source text) ON COMMIT DELETE ROWS"
         )
-        connection.info[_STAGE] = True
+    )
     driver = (await connection.get_raw_connection()).driver_connection
     await driver.copy_records_to_table(_STAGE, records=records, columns=list(COLUMNS))
     # One statement empties the stage and merges it (so several upserts may share a transaction).

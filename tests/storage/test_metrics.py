@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from storage.database import Database
 from storage.metrics.service import list_metrics, load_frame, load_series, upsert_metrics
-from tests.conftest import new_tenant
+from tests.conftest import new_tenant, settings_for
 
 
 def frame(days: int = 60, value: float = 10.0) -> pd.DataFrame:
@@ -80,3 +80,19 @@ async def test_upsert_outside_a_tenant_session_is_refused(db: Database) -> None:
         session = AsyncSession(bind=conn)
         with pytest.raises(RuntimeError, match="tenant"):
             await upsert_metrics(session=session, rows=frame(days=2), source="csv")
+
+
+async def test_an_upsert_after_a_rolled_back_one_on_the_same_pooled_connection_still_works(db: Database) -> None:
+    one = await Database.open(settings_for(db.owner_url, db_pool_size=1), upgrade=False)
+    try:
+        tenant = await new_tenant(one, "rolled-back")
+        with pytest.raises(RuntimeError):
+            async with one.tenant_session(tenant) as session:
+                await upsert_metrics(session=session, rows=frame(days=3), source="csv")
+                raise RuntimeError("the import failed half way")
+        async with one.tenant_session(tenant) as session:
+            result = await upsert_metrics(session=session, rows=frame(days=3), source="csv")
+            count = (await session.execute(text("SELECT count(*) FROM business_metrics"))).scalar()
+    finally:
+        await one.close()
+    assert (result.inserted, count) == (6, 6)
