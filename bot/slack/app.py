@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.actions import register_actions
@@ -62,6 +66,29 @@ class SlackGateway:
     handler: AsyncSlackRequestHandler
     runner: TrackedLazyRunner
     config: SlackConfig
+    verifier: SignatureVerifier | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.verifier = SignatureVerifier(self.config.signing_secret) if self.config.signing_secret else None
+
+    def take_event(self, body: bytes, headers: Mapping[str, str]) -> int | None:
+        """Acknowledge an Events API delivery at once: 200 once its signature checks out (Bolt then handles it in
+        the background), 401 when it does not; None for anything Bolt must answer itself (a URL verification
+        challenge, an unsigned or unreadable request). Slack's 3 seconds never wait on Bolt's work."""
+        if self.verifier is None:
+            return None
+        try:
+            kind = json.loads(body).get("type")
+        except (ValueError, AttributeError):
+            return None
+        if kind != "event_callback":
+            return None
+        if not self.verifier.is_valid_request(body, headers):
+            return 401
+        self.runner.dispatch(
+            self.app.async_dispatch, AsyncBoltRequest(body=body.decode(), headers=dict(headers))
+        )
+        return 200
 
     async def drain(self, timeout_s: float = 30.0) -> None:
         """Wait for answers still being written (at shutdown, and in tests)."""

@@ -1,4 +1,4 @@
-"""Block Kit for the coach's words: a headline, the numbers, sources in a context block, and buttons."""
+"""Block Kit for the coach's words: a headline, the numbers, sources in a context block, and buttons; the digest."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from coach.core import Reply
+from coach.digest import Digest, render_markdown
 from coach.tools.result import Source, ToolResult
 
 Block = dict[str, Any]
@@ -187,3 +188,13 @@ def usage_blocks(usage: str, problem: str | None = None) -> tuple[str, list[Bloc
     """How to use a command, with examples (after what was wrong, when known)."""
     text = f"{problem}\n\n{usage}" if problem else usage
     return text, [section(part) for part in pieces(text)]
+
+
+def digest_blocks(digest: Digest) -> tuple[str, list[Block]]:
+    """The weekly digest as a DM: (fallback text, blocks), one section per part of it and its sources below."""
+    text = escape(render_markdown(digest)).strip()  # the template's own text has nothing to escape
+    blocks = [section(part) for paragraph in text.split("\n\n") for part in pieces(paragraph)]
+    context = sources_context(digest.sources)
+    if context is not None:
+        blocks.append(context)
+    return text[:TEXT_LIMIT], blocks[:50]

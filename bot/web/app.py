@@ -20,7 +20,8 @@ from storage.database import Database
 from storage.settings import Settings
 
 log = logging.getLogger(__name__)
-SLACK_POST_ROUTES = ("/slack/events", "/slack/commands", "/slack/interactivity")
+SLACK_EVENTS_ROUTE = "/slack/events"
+SLACK_FORM_ROUTES = ("/slack/commands", "/slack/interactivity")  # answered by Bolt itself: acks carry content
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -95,7 +96,12 @@ def mount_slack(app: FastAPI, slack: SlackGateway) -> None:
     async def forward_to_bolt(request: Request) -> Response:
         return await slack.handler.handle(request)
 
-    for path in SLACK_POST_ROUTES:
+    async def acknowledge_event(request: Request) -> Response:
+        status = slack.take_event(await request.body(), request.headers)
+        return await forward_to_bolt(request) if status is None else Response(status_code=status)
+
+    app.add_api_route(SLACK_EVENTS_ROUTE, acknowledge_event, methods=["POST"], include_in_schema=False)
+    for path in SLACK_FORM_ROUTES:
         app.add_api_route(path, forward_to_bolt, methods=["POST"], include_in_schema=False)
     if slack.app.oauth_flow is not None:
         for path in (INSTALL_PATH, REDIRECT_PATH):

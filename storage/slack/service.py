@@ -90,8 +90,20 @@ async def get_installation(
             SlackInstallation.team_id == team_id, SlackInstallation.enterprise_id == (enterprise_id or "")
         )
     )
-    if row is None:
-        return None
+    return None if row is None else _bot(row, cipher)
+
+
+async def latest_installation(*, session: AsyncSession, cipher: TokenCipher) -> SlackBot | None:
+    """The session tenant's most recent installation, token decrypted; None if it has none."""
+    row = await session.scalar(
+        select(SlackInstallation)
+        .order_by(SlackInstallation.created_at.desc(), SlackInstallation.id)
+        .limit(1)
+    )
+    return None if row is None else _bot(row, cipher)
+
+
+def _bot(row: SlackInstallation, cipher: TokenCipher) -> SlackBot:
     return SlackBot(
         tenant_id=row.tenant_id,
         team_id=row.team_id,

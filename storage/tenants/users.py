@@ -1,4 +1,4 @@
-"""Looking users up for the email gateway: by id, by email, by id prefix (reply tokens), digest recipients."""
+"""Looking users up for the gateways: by id, by email, by id prefix (reply tokens), digest recipients."""
 
 from __future__ import annotations
 
@@ -33,6 +33,16 @@ async def digest_recipients(*, session: AsyncSession) -> list[User]:
     statement = (
         select(User)
         .where(User.email.is_not(None), User.email != "", User.digest_opt_out.is_(False))
+        .order_by(User.created_at, User.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def slack_digest_recipients(*, session: AsyncSession) -> list[User]:
+    """Users with a Slack user id who have not opted out of the weekly digest, oldest first."""
+    statement = (
+        select(User)
+        .where(User.slack_user_id.is_not(None), User.slack_user_id != "", User.digest_opt_out.is_(False))
         .order_by(User.created_at, User.id)
     )
     return list((await session.scalars(statement)).all())
