@@ -25,6 +25,7 @@ from coach.grounding import ungrounded
 from coach.language import looks_english
 from coach.llm import LLMRouter, estimate_cost, usage_from_response
 from coach.llm.router import Candidate
+from coach.offline.llm import OfflineLLM
 from coach.periods import today_in
 from coach.tools.context import FrameCache, ToolContext
 from coach.tools.registry import build_tools
@@ -122,6 +123,7 @@ class Coach:
         self.db = db
         self.settings = settings
         self.router = router or LLMRouter(settings, offline=offline)
+        self.offline = offline
         self.embed = embed
         self.today = today
         self.provider_timeout_s = provider_timeout_s
@@ -186,7 +188,7 @@ class Coach:
         history = await self._history(tenant, turn.thread)
         async with self.db.tenant_session(tenant.id) as session:
             spend = await spend_this_month(session=session)
-        hard = self.router.is_hard(text, sum(len(m.content or "") for m in history), 1)
+        hard = await self._is_hard(text, history, tools, spend)
         system = render(
             "coach_system.md",
             business=tenant.name,
@@ -223,6 +225,20 @@ class Coach:
             )
         log.error("every provider failed for %s: %s", tenant.slug, last_error)
         return Reply(text=render("coach/unavailable.md"), provider="none")
+
+    async def _is_hard(self, text: str, history: list[ChatMessage], tools: list, spend: float) -> bool:
+        """Whether to send the turn to the stronger model first: several tools expected, a long context, multi-step
+        reasoning, or the local router unsure which tool fits. Planned only when there is a cloud model to send
+        the turn to (OpenAI allowed for this tenant's budget), so local-only installs never pay for it."""
+        history_chars = sum(len(m.content or "") for m in history)
+        if self.settings.llm_provider != "auto" or not self.router.openai_allowed(spend):
+            return False
+        expected, unsure = 1, False
+        if isinstance(self.offline, OfflineLLM):
+            plan = await asyncio.to_thread(self.offline.plan, text, tools)
+            expected = len(plan.calls) if plan.kind == "tools" else 1
+            unsure = plan.kind in ("clarify", "missing")
+        return unsure or self.router.is_hard(text, history_chars, expected)
 
     async def _agent_turn(
         self,

@@ -22,7 +22,7 @@ def save_charts(reply: Reply, folder: Path) -> list[Path]:
     if not reply.charts:
         return []
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"  # two replies in one second never clash
     paths = []
     for i, chart in enumerate(reply.charts, start=1):
         path = folder / f"{stamp}-{i}.png"
@@ -65,16 +65,27 @@ async def chat_loop(coach: Coach, tenant: TenantInfo, chart_dir: Path) -> None:
             continue
         console.print("[bold green]coach>[/] ", end="")
         stream = coach.stream(Turn(tenant_id=tenant.id, text=question, channel="cli", thread=thread))
+        shown: list[str] = []
         async for chunk in stream:
+            shown.append(chunk)
             console.print(escape(chunk), end="", soft_wrap=True)
         console.print()
-        if stream.reply is not None:
-            print_footer(stream.reply, chart_dir)
+        if stream.reply is None:
+            continue
+        if stream.reply.text.strip() != "".join(shown).strip():
+            # the final answer differs from what streamed (figures no tool gave were replaced, or a provider
+            # failed mid-answer and the next one answered): never leave the streamed text as the last word
+            console.print("[bold yellow]Corrected answer:[/]")
+            console.print(escape(stream.reply.text))
+        print_footer(stream.reply, chart_dir)
 
 
 async def ask(coach: Coach, tenant: TenantInfo, question: str, *, as_json: bool, chart_dir: Path) -> None:
     """Answer one question (``-`` reads one per line from stdin), printing rich text or one JSON object per line."""
-    questions = [line.strip() for line in sys.stdin if line.strip()] if question == "-" else [question]
+    lines = (line.strip() for line in sys.stdin) if question == "-" else iter([question])
+    questions = (
+        line for line in lines if line
+    )  # one at a time: each answer comes before the next line is read
     thread = f"cli:{uuid.uuid4()}"
     for text in questions:
         reply = await coach.answer(Turn(tenant_id=tenant.id, text=text, channel="cli", thread=thread))

@@ -14,7 +14,8 @@ from storage.database import Database
 
 def digest(
     send: Annotated[
-        bool, typer.Option("--send", help="Compose, queue and send this week's digests.")
+        bool,
+        typer.Option("--send", help="Compose, queue and send this week's digests (email and Slack DMs)."),
     ] = False,
     preview: Annotated[
         Path | None,
@@ -28,7 +29,7 @@ def digest(
         datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Compose as if today were this day.")
     ] = None,
 ) -> None:
-    """Send the weekly digest by email (--send), or write one for a person to look at (--preview DIR)."""
+    """Send the weekly digest by email and Slack DM (--send), or write one for a person to look at (--preview DIR)."""
     if send == (preview is not None):
         raise fail("Give exactly one of --send or --preview DIR.", 2)
     day = today.date() if today else None
@@ -37,6 +38,7 @@ def digest(
         from bot.email.digests import queue_digests
         from bot.email.preview import write_preview
         from bot.email.sender import deliver_due
+        from bot.slack.digests import deliver_slack_due
 
         settings = settings_or_exit()
         if preview is not None:
@@ -50,12 +52,29 @@ def digest(
         ids = [(await db.system.tenant(tenant)).id] if tenant else None
         run = await queue_digests(db, settings, today=day, tenant_ids=ids)
         delivery = await deliver_due(db, settings, tenant_ids=ids)
+        slack = await deliver_slack_due(db, settings, tenant_ids=ids)
         console.print(
-            f"Queued {len(run.queued)} digest(s) ({run.already_queued} already queued this week, "
+            f"Queued {len(run.queued)} email digest(s) ({run.already_queued} already queued this week, "
             f"{len(run.skipped_tenants)} business(es) without subscribers or data, "
             f"{len(run.failed_tenants)} failed); sent {len(delivery.sent)}, "
             f"{len(delivery.retried)} to retry, {len(delivery.failed)} failed."
         )
+        if slack.configured:
+            no_token = (
+                f", {len(slack.without_token)} business(es) without a Slack token"
+                if slack.without_token
+                else ""
+            )
+            console.print(
+                f"Slack: queued {len(run.queued_slack)} DM(s) ({run.already_queued_slack} already queued); "
+                f"sent {len(slack.sent)} to Slack, "
+                f"{len(slack.retried)} to retry, {len(slack.failed)} failed{no_token}."
+            )
+        elif run.queued_slack:
+            console.print(
+                f"Slack: queued {len(run.queued_slack)} DM(s); Slack is not configured here (COACH_SLACK_*), "
+                "so they wait for `coach serve` or a run that has it."
+            )
         if run.failed_tenants:
             raise fail("Digests failed for: " + ", ".join(run.failed_tenants))
 

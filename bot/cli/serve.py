@@ -42,6 +42,7 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
     from bot.email.sender import run_sender
     from bot.slack.app import build_slack_gateway
     from bot.slack.deps import SlackDeps
+    from bot.slack.digests import run_slack_sender
     from bot.web.app import create_app
     from bot.web.metrics import Metrics
     from coach.factory import build_coach
@@ -54,6 +55,7 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
     inbound = None
     stop_sending = asyncio.Event()
     sending = None
+    slack_sending = None
     try:
         if config is not None and config.tenant_slug:
             await db.system.tenant(config.tenant_slug)  # COACH_SLACK_TENANT must name an existing business
@@ -80,6 +82,8 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
                 2,
             ) from None
         sending = asyncio.create_task(run_sender(db, settings, stop=stop_sending))
+        if config is not None:  # digest DMs; without Slack settings they wait in the outbox
+            slack_sending = asyncio.create_task(run_slack_sender(db, settings, stop=stop_sending))
         app = create_app(db=db, settings=settings, metrics=metrics, slack=gateway)
         host, port = sock.getsockname()[:2]
         mode = "off" if config is None else config.mode + (" + Socket Mode" if config.app_token else "")
@@ -95,6 +99,8 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
         stop_sending.set()
         if sending is not None:
             await sending
+        if slack_sending is not None:
+            await slack_sending
         if inbound is not None:
             await inbound.stop()
         if socket_mode is not None:

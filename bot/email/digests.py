@@ -3,7 +3,8 @@
 Each tenant gets its own transaction and its own error handling. A user's digest for a week has a stable
 Message-ID, so running the job twice in a week queues nothing new. The digest is recorded as the first turn of
 its email thread in the same transaction as its outbox row, so the coach remembers what it said when the owner
-replies.
+replies. In the same transaction, every subscribed user with a Slack user id gets the same digest queued as a
+Slack DM (``bot.slack.digests``), with a stable id of its own.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from email.utils import parseaddr
 
 from bot.email.message import address, assemble, digest_headers, image_cids, stable_message_id
 from bot.email.tokens import reply_token, unsubscribe_token
+from bot.slack.digests import queue_digest_dm
 from coach.digest import Digest, compose_digest, render_html, render_text
 from coach.periods import today_in
 from coach.tools.context import FrameCache, ToolContext
@@ -30,7 +32,7 @@ from storage.messaging.outbox import enqueue, get_by_message_id
 from storage.secrets import secret_key
 from storage.settings import Settings
 from storage.tenants.models import User
-from storage.tenants.users import digest_recipients
+from storage.tenants.users import digest_recipients, slack_digest_recipients
 
 log = logging.getLogger(__name__)
 REPLY_TOKEN_DAYS = 60
@@ -41,8 +43,10 @@ CHANNEL = "email"
 class DigestRun:
     """What one run of the digest job did."""
 
-    queued: list[str] = field(default_factory=list)  # Message-IDs
+    queued: list[str] = field(default_factory=list)  # Message-IDs of emails
     already_queued: int = 0
+    queued_slack: list[str] = field(default_factory=list)  # ids of Slack DMs
+    already_queued_slack: int = 0
     skipped_tenants: list[str] = field(default_factory=list)  # no subscribers or no data
     failed_tenants: list[str] = field(default_factory=list)
     compose_seconds: dict[str, float] = field(default_factory=dict)
@@ -111,7 +115,8 @@ async def _queue_tenant(
 ) -> None:
     async with db.tenant_session(tenant.id) as session:
         users = await digest_recipients(session=session)
-    if not users:
+        slack_users = await slack_digest_recipients(session=session)
+    if not users and not slack_users:
         run.skipped_tenants.append(tenant.slug)
         return
     started = time.perf_counter()
@@ -153,6 +158,19 @@ async def _queue_tenant(
                 cost_usd=0.0,
             )
             run.queued.append(mail.message_id)
+        for user in slack_users:
+            queued = await queue_digest_dm(
+                session=session,
+                digest=digest,
+                settings=settings,
+                tenant_id=tenant.id,
+                user=user,
+                compose_ms=int(run.compose_seconds[tenant.slug] * 1000),
+            )
+            if queued is None:
+                run.already_queued_slack += 1
+            else:
+                run.queued_slack.append(queued)
 
 
 async def queue_digests(
@@ -163,7 +181,7 @@ async def queue_digests(
     tenant_ids: list[uuid.UUID] | None = None,
     frames: FrameCache | None = None,
 ) -> DigestRun:
-    """Compose and queue this week's digest for every subscribed user (of every tenant, or of ``tenant_ids``)."""
+    """Compose and queue this week's digest for every subscribed user (email, Slack DM) of all or ``tenant_ids``."""
     run = DigestRun()
     cache = frames or FrameCache()
     tenants = [t for t in await db.system.list_tenants() if t.is_active]

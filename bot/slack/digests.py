@@ -183,7 +183,9 @@ async def _tokens(db: Database, settings: Settings) -> _Tokens | None:
     try:
         single = (await db.system.tenant(config.tenant_slug or "")).id
     except TenantNotFound:
-        log.error("COACH_SLACK_TENANT %r is not a business here; no tenant has a Slack token", config.tenant_slug)
+        log.error(
+            "COACH_SLACK_TENANT %r is not a business here; no tenant has a Slack token", config.tenant_slug
+        )
         single = None
     return _Tokens(config=config, single_tenant=single, cipher=None)
 
@@ -271,8 +273,13 @@ async def _deliver(
         async with db.tenant_session(tenant_id) as session:
             await mark_retry(session=session, outbox_id=row.id, error=str(error), retry_at=retry_at)
         (report.failed if give_up else report.retried).append(row.message_id)
-        log.warning("Slack digest %s to %s not sent (attempt %d): %s", row.message_id, row.recipient,
-                    row.attempts, code or error)  # fmt: skip
+        log.warning(
+            "Slack digest %s to %s not sent (attempt %d): %s",
+            row.message_id,
+            row.recipient,
+            row.attempts,
+            code or error,
+        )
         return
     if await _mark_delivered(db, tenant_id, row, team=team, channel=channel, ts=ts, now=now):
         report.sent.append(row.message_id)

@@ -15,6 +15,8 @@ from analytics.optimize import OptimizationError
 from coach.periods import PeriodError
 from coach.tools.context import ToolCallRecord, ToolContext
 from coach.tools.result import ToolResult
+from storage.errors import TenantNotFound
+from storage.goals.service import GoalNotFound
 
 log = logging.getLogger(__name__)
 A = TypeVar("A", bound=BaseModel)
@@ -39,7 +41,8 @@ OWNER_READABLE: tuple[type[Exception], ...] = (
     ForecastError,
     OptimizationError,
     EvidenceError,
-    LookupError,
+    GoalNotFound,
+    TenantNotFound,
 )
 
 

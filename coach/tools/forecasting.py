@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pandas as pd
@@ -52,7 +53,8 @@ async def forecast_metric_tool(ctx: ToolContext, args: ForecastMetricArgs) -> To
     last = series.index.max().date()
     window = resolve_future(args.horizon, today=max(ctx.today - timedelta(days=1), last))
     steps = min((window.end - last).days, MAX_HORIZON_DAYS)
-    result = forecast(
+    result = await asyncio.to_thread(  # seconds of CPU: never on the event loop that acknowledges Slack
+        forecast,
         series.asfreq("D"),
         steps,
         freq="D",

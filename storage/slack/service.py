@@ -96,9 +96,7 @@ async def get_installation(
 async def latest_installation(*, session: AsyncSession, cipher: TokenCipher) -> SlackBot | None:
     """The session tenant's most recent installation, token decrypted; None if it has none."""
     row = await session.scalar(
-        select(SlackInstallation)
-        .order_by(SlackInstallation.created_at.desc(), SlackInstallation.id)
-        .limit(1)
+        select(SlackInstallation).order_by(SlackInstallation.created_at.desc(), SlackInstallation.id).limit(1)
     )
     return None if row is None else _bot(row, cipher)
 

@@ -2,7 +2,8 @@
 
 Shapes follow https://api.slack.com/methods (``auth.test``, ``chat.postMessage``, ``chat.update``, ``users.info``,
 ``files.getUploadURLExternal`` + the upload POST + ``files.completeUploadExternal``, ``conversations.replies``,
-``oauth.v2.access``), plus ``/respond/<key>`` standing in for a command's or button's ``response_url``.
+``conversations.open``, ``conversations.history`` with message metadata, ``oauth.v2.access``), plus
+``/respond/<key>`` standing in for a command's or button's ``response_url``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class SlackAPI(StandIn):
         self.users: dict[str, dict[str, Any]] = {}
         self.oauth_codes: dict[str, Workspace] = {}
         self._messages: list[tuple[str, str, str, str]] = []  # token, channel, ts, thread_ts
+        self._metadata: dict[tuple[str, str, str], Any] = {}  # (token, channel, ts) -> metadata posted
         self._calls: list[Call] = []
         self._responses: list[tuple[str, dict[str, Any]]] = []
         self._uploads: dict[str, bytes] = {}
@@ -81,6 +83,7 @@ class SlackAPI(StandIn):
             self._uploads.clear()
             self._failures.clear()
             self._messages.clear()
+            self._metadata.clear()
 
     @property
     def api_url(self) -> str:
@@ -123,6 +126,11 @@ class SlackAPI(StandIn):
         """Bytes uploaded per file id."""
         with self._guard:
             return dict(self._uploads)
+
+    @staticmethod
+    def dm_channel(user_id: str) -> str:
+        """The id ``conversations.open`` gives the DM with ``user_id``."""
+        return f"D{user_id}"
 
     def response_url(self, key: str) -> str:
         """A response_url for a command or button payload."""
@@ -195,10 +203,14 @@ class SlackAPI(StandIn):
 
     def _chat_postMessage(self, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         ts = self._next_ts()
+        channel = str(params.get("channel"))
         with self._guard:
-            self._messages.append(
-                (workspace.token, str(params.get("channel")), ts, str(params.get("thread_ts") or ""))
-            )
+            self._messages.append((workspace.token, channel, ts, str(params.get("thread_ts") or "")))
+            if params.get("metadata"):
+                metadata = params["metadata"]
+                self._metadata[(workspace.token, channel, ts)] = (
+                    json.loads(metadata) if isinstance(metadata, str) else metadata
+                )
         return {"channel": params.get("channel"), "ts": ts,
                 "message": {"text": params.get("text"), "user": workspace.bot_user_id, "ts": ts}}  # fmt: skip
 
@@ -227,6 +239,32 @@ class SlackAPI(StandIn):
                 if token == workspace.token and where == channel and thread in (ts, parent)
             ]
         return {"messages": [{"ts": thread, "user": "U_SOMEONE"}, *mine], "has_more": False}
+
+    def _conversations_open(self, _workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+        users = [u for u in str(params.get("users") or "").split(",") if u]
+        if len(users) != 1:
+            return {"ok": False, "error": "users_list_not_supplied" if not users else "not_supported_here"}
+        return {"channel": {"id": self.dm_channel(users[0])}}
+
+    def _conversations_history(self, workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+        channel = str(params.get("channel"))
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages: list[dict[str, Any]] = []
+        with self._guard:
+            for token, where, ts, _ in reversed(self._messages):  # newest first, as Slack answers
+                if token != workspace.token or where != channel:
+                    continue
+                message = {
+                    "type": "message",
+                    "ts": ts,
+                    "user": workspace.bot_user_id,
+                    "bot_id": workspace.bot_id,
+                }
+                if with_metadata and (token, where, ts) in self._metadata:
+                    message["metadata"] = self._metadata[(token, where, ts)]
+                messages.append(message)
+        limit = int(params.get("limit") or 100)
+        return {"messages": messages[:limit], "has_more": len(messages) > limit}
 
     async def _upload(self, request: web.Request) -> web.Response:
         body = await request.read()

@@ -82,7 +82,9 @@ async def test_upsert_outside_a_tenant_session_is_refused(db: Database) -> None:
             await upsert_metrics(session=session, rows=frame(days=2), source="csv")
 
 
-async def test_an_upsert_after_a_rolled_back_one_on_the_same_pooled_connection_still_works(db: Database) -> None:
+async def test_an_upsert_after_a_rolled_back_one_on_the_same_pooled_connection_still_works(
+    db: Database,
+) -> None:
     one = await Database.open(settings_for(db.owner_url, db_pool_size=1), upgrade=False)
     try:
         tenant = await new_tenant(one, "rolled-back")
