@@ -4,6 +4,8 @@ Never twice: the row is marked ``sent`` and committed *after* the message body h
 *before* the terminating ``.`` of DATA. An SMTP server must discard a message whose DATA never ended, so:
 a crash before the commit leaves a row whose lease expires and is sent again (the relay never accepted the first
 copy); a crash after the commit leaves a row marked sent that the relay may not have (at most once, never twice).
+Likewise a relay that goes quiet after the ``.`` may have taken the message: the row stays sent. Only a clear
+refusal after the ``.`` (a 4xx/5xx reply) puts it back for another attempt.
 The row is re-read under a lock at that point, so two senders never both finish the same message. The
 Message-ID is stable (made when the message is queued), so even a copy resent by a relay is one message.
 """
@@ -45,6 +47,10 @@ class Delivery:
     sent: list[str] = field(default_factory=list)  # Message-IDs
     retried: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+
+
+class Unconfirmed(Exception):
+    """The relay went quiet after the end of DATA: it may well have taken the message, so it is not sent again."""
 
 
 class NotOurs(Exception):
@@ -89,7 +95,10 @@ async def _send_committed(
             raise NotOurs(str(outbox_id))
         await mark_sent(session=session, outbox_id=outbox_id, now=now)
     protocol.write(b".\r\n")
-    response = await protocol.read_response(timeout=SMTP_TIMEOUT_S)
+    try:
+        response = await protocol.read_response(timeout=SMTP_TIMEOUT_S)
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+        raise Unconfirmed(str(error)) from error
     if response.code != 250:
         raise aiosmtplib.SMTPDataError(response.code, response.message)
 
@@ -141,6 +150,13 @@ async def _send_all(
             )
             report.sent.append(message_id)
         except NotOurs:
+            await _abort(smtp)
+            connected = False
+        except Unconfirmed as error:  # at most once: a second copy is worse than a lost digest
+            report.sent.append(message_id)
+            log.warning(
+                "email %s to %s: the relay did not confirm (%s); kept as sent", message_id, recipient, error
+            )
             await _abort(smtp)
             connected = False
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:

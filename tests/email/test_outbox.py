@@ -3,12 +3,14 @@ produces a second copy."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from bot.email import sender as sender_module
 from bot.email.sender import LEASE, deliver_due
@@ -99,3 +101,48 @@ async def test_queueing_the_same_message_id_twice_writes_one_row(db: Database) -
             payload={"mail_from": "x@y", "raw": ""},
         )
     assert again is False
+
+
+class HangUpAfterData:
+    """A relay that reads the whole message, then drops the connection instead of answering the final dot."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+        self.port = 0
+        self._server: asyncio.Server | None = None
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        del session, envelope
+        self.taken += 1
+        assert server.transport is not None
+        server.transport.abort()
+        return "250 OK"
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: SMTP(self, hostname="flaky"), "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+
+async def test_a_relay_that_hangs_up_after_the_final_dot_is_never_sent_the_message_again(
+    db: Database, settings: Settings, sink: Sink
+) -> None:
+    tenant, message_id, recipient = await queued(db)
+    T0 = datetime.now(UTC) + timedelta(seconds=1)  # noqa: N806
+    flaky = HangUpAfterData()
+    await flaky.start()
+    try:
+        first = await deliver_due(db, settings.model_copy(update={"smtp_port": flaky.port}), now=T0,
+                                  tenant_ids=[tenant])  # fmt: skip
+    finally:
+        await flaky.stop()
+    later = await deliver_due(db, settings, now=T0 + timedelta(days=1), tenant_ids=[tenant])
+
+    assert flaky.taken == 1 and first.sent == [message_id] and first.retried == []
+    assert later.sent == [] and sink.to(recipient) == []
+    assert await status(db, tenant, message_id) == ("sent", 1)
