@@ -4,29 +4,27 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
 
 from bot.email.identity import Directory
 from bot.email.tokens import UNSUBSCRIBE, TokenError
+from prompts.loader import render
 from storage.database import Database
 from storage.secrets import secret_key
 from storage.settings import Settings
 from storage.tenants.users import set_digest_opt_out
 
 log = logging.getLogger(__name__)
-DONE_PAGE = (
-    "<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Unsubscribed</title>"
-    "<body style='font-family:Arial,sans-serif;max-width:32rem;margin:3rem auto'>"
-    "<h1>You are unsubscribed</h1><p>You will not get the weekly digest any more. "
-    "You can still email or message the coach at any time.</p></body></html>"
-)
-BAD_PAGE = (
-    "<!DOCTYPE html><html lang=en><meta charset=utf-8><title>Link not valid</title>"
-    "<body style='font-family:Arial,sans-serif;max-width:32rem;margin:3rem auto'>"
-    "<h1>This link is not valid</h1><p>Please use the link from your latest digest, or reply to it with "
-    "'unsubscribe'.</p></body></html>"
-)
+TITLES = {"confirm": "Unsubscribe from the weekly digest", "done": "You are unsubscribed",
+          "bad": "This link is not valid"}  # fmt: skip
+
+
+def page(state: str, *, token: str = "") -> str:
+    """The unsubscribe page: ``confirm`` (a button that POSTs), ``done`` or ``bad``."""
+    return render("web/unsubscribe.html", state=state, title=TITLES[state],
+                  action=f"/unsubscribe?{urlencode({'token': token})}")  # fmt: skip
 
 
 async def apply_unsubscribe(db: Database, directory: Directory, token: str, *, today: date) -> bool:
@@ -40,8 +38,15 @@ async def apply_unsubscribe(db: Database, directory: Directory, token: str, *, t
         return await set_digest_opt_out(session=session, user_id=claims.user_id, opt_out=True)
 
 
-async def unsubscribe_route(token: str, db: Database, settings: Settings) -> HTMLResponse:
-    """The ``GET``/``POST /unsubscribe?token=...`` handler body (POST is RFC 8058 one-click); mount it in the
-    web app with its own dependencies for ``db`` and ``settings``."""
-    done = await apply_unsubscribe(db, Directory(db, secret_key(settings)), token, today=date.today())
-    return HTMLResponse(DONE_PAGE if done else BAD_PAGE, status_code=200 if done else 400)
+async def unsubscribe_route(token: str, db: Database, settings: Settings, *, confirmed: bool) -> HTMLResponse:
+    """The ``/unsubscribe?token=...`` handler body: ``GET`` asks for a click (mail scanners that open every link
+    must not unsubscribe anyone), ``POST`` (the button, or an RFC 8058 one-click from the mail client) applies it."""
+    directory = Directory(db, secret_key(settings))
+    if confirmed:
+        done = await apply_unsubscribe(db, directory, token, today=date.today())
+        return HTMLResponse(page("done" if done else "bad"), status_code=200 if done else 400)
+    try:
+        await directory.resolve(token, today=date.today(), purpose=UNSUBSCRIBE)
+    except TokenError:
+        return HTMLResponse(page("bad"), status_code=400)
+    return HTMLResponse(page("confirm", token=token))

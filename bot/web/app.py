@@ -80,10 +80,15 @@ def create_app(
         """Counters in the Prometheus text format."""
         return PlainTextResponse(metrics.render(), media_type=PROMETHEUS_TEXT)
 
-    @app.api_route("/unsubscribe", methods=["GET", "POST"])
+    @app.get("/unsubscribe")
+    async def ask_to_unsubscribe(token: str = "") -> Response:
+        """The digest's signed unsubscribe link: a page with a button (link scanners must not unsubscribe)."""
+        return await unsubscribe_route(token, db, settings, confirmed=False)
+
+    @app.post("/unsubscribe")
     async def unsubscribe(token: str = "") -> Response:
-        """The digest's signed unsubscribe link (POST is RFC 8058 one-click from the List-Unsubscribe header)."""
-        return await unsubscribe_route(token, db, settings)
+        """The button, or RFC 8058 one-click from the List-Unsubscribe header: the digest stops."""
+        return await unsubscribe_route(token, db, settings, confirmed=True)
 
     if slack is not None:
         mount_slack(app, slack)

@@ -119,9 +119,11 @@ async def test_the_unsubscribe_link_in_a_digest_is_served_and_stops_digests(serv
     token = unsubscribe_token(SECRET.encode(), tenant_id=served.tenant_id, user_id=served.user_id)  # type: ignore[arg-type]
 
     forged = await served.http.get("/unsubscribe", params={"token": token[:-4] + "aaaa"})
+    opened = await served.http.get("/unsubscribe", params={"token": token})
     one_click = await served.http.post("/unsubscribe", params={"token": token})
 
     assert forged.status_code == 400 and "not valid" in forged.text
+    assert opened.status_code == 200 and 'method="post"' in opened.text
     assert one_click.status_code == 200 and "unsubscribed" in one_click.text
     async with served.db.tenant_session(served.tenant_id) as session:  # type: ignore[arg-type]
         assert served.user_id not in {u.id for u in await digest_recipients(session=session)}

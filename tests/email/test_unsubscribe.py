@@ -44,14 +44,19 @@ async def test_the_link_stops_the_next_digest(db: Database, settings: Settings, 
         assert await count_waiting(session=session, channel="email") == 0
 
 
-async def test_the_route_answers_200_for_a_good_token_and_400_for_a_bad_one(
+async def test_the_link_asks_for_a_click_and_only_the_post_unsubscribes(
     db: Database, settings: Settings, people: People
 ) -> None:
     user = await reader(db, people.books)
     token = unsubscribe_token(secret_key(settings), tenant_id=people.books, user_id=user)
-    bad = await unsubscribe_route(token[:-4] + "aaaa", db, settings)
-    good = await unsubscribe_route(token, db, settings)
-    assert (bad.status_code, good.status_code) == (400, 200)
+
+    bad = await unsubscribe_route(token[:-4] + "aaaa", db, settings, confirmed=False)
+    opened = await unsubscribe_route(token, db, settings, confirmed=False)
+    assert (bad.status_code, opened.status_code) == (400, 200)
+    assert b'method="post"' in opened.body and user in await recipients(db, people.books)
+
+    clicked = await unsubscribe_route(token, db, settings, confirmed=True)
+    assert clicked.status_code == 200 and b"You are unsubscribed" in clicked.body
     assert user not in await recipients(db, people.books)
 
 
