@@ -209,13 +209,21 @@ def fill_gaps(observed: pd.Series, season: int) -> pd.Series:
     return filled.interpolate(limit_direction="both").astype(float)
 
 
-def closed_weekdays(y: pd.Series) -> frozenset[int]:
-    """Weekdays on which the business was closed (zero) every time over the last eight weeks."""
+def closed_weekdays(y: pd.Series, *, chance: float = 0.01) -> frozenset[int]:
+    """Weekdays on which the business was closed (zero) every time over the last eight weeks, and where that
+    cannot be luck: with sparse sales (a product sold on a few days a week) a weekday of zeros is kept as a
+    selling day unless the other days' rate of zeros makes such a run less likely than ``chance``."""
     recent = y.iloc[-56:]
     if len(recent) < 21 or (recent == 0).all():
         return frozenset()
-    by_day = recent.groupby(recent.index.dayofweek).apply(lambda v: bool((v == 0).all()))
-    return frozenset(int(d) for d, closed in by_day.items() if closed)
+    weekday = recent.index.dayofweek
+    zero = recent == 0
+    candidates = {int(d) for d, all_zero in zero.groupby(weekday).all().items() if all_zero}
+    if not candidates:
+        return frozenset()
+    others = zero[~weekday.isin(list(candidates))]
+    rate = float(others.mean()) if len(others) else 1.0
+    return frozenset(d for d in candidates if rate ** int((weekday == d).sum()) < chance)
 
 
 def clean_outliers(y: np.ndarray, season: int, threshold: float = 5.0) -> np.ndarray:

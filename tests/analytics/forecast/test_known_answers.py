@@ -12,7 +12,9 @@ FAST = ["seasonal_naive", "ets", "theta"]
 
 
 def daily(values: np.ndarray, start: str = "2024-01-01") -> pd.Series:
-    return pd.Series(np.asarray(values, dtype=float), index=pd.date_range(start, periods=len(values), freq="D"))
+    return pd.Series(
+        np.asarray(values, dtype=float), index=pd.date_range(start, periods=len(values), freq="D")
+    )
 
 
 def test_pure_weekly_seasonal_series_is_forecast_near_exactly() -> None:
@@ -117,3 +119,16 @@ def test_level_shift_is_followed() -> None:
     values = np.concatenate([100 + rng.normal(0, 2, 200), 160 + rng.normal(0, 2, 60)])
     fc = forecast(daily(values), 14, fast=True)
     assert 150 < fc.point.mean() < 170
+
+
+def test_a_sparse_seller_keeps_every_weekday_as_a_selling_day() -> None:
+    from analytics.forecast.prepare import closed_weekdays
+
+    rng = np.random.default_rng(3)
+    index = pd.date_range("2025-01-01", periods=365, freq="D")
+    sparse = pd.Series(rng.poisson(0.2, 365).astype(float), index=index)  # sold on about 18% of days
+    shut_sundays = pd.Series(rng.poisson(40, 365).astype(float), index=index)
+    shut_sundays[shut_sundays.index.dayofweek == 6] = 0.0
+
+    assert closed_weekdays(sparse) == frozenset()
+    assert closed_weekdays(shut_sundays) == frozenset({6})
