@@ -66,7 +66,7 @@ def _bounds(
     for channel, (lo, hi) in (bounds or {}).items():
         if channel not in curves:
             raise OptimizationError(f"There is no response curve for {channel}; bounds were given for it.")
-        if lo < 0 or hi < lo:
+        if not 0 <= lo <= hi:  # NaN included
             raise OptimizationError(f"{channel}: spend limits need 0 <= minimum <= maximum (got {lo}-{hi}).")
         out[channel] = (float(lo), float(min(hi, total)) if hi >= lo else float(hi))
     return out
@@ -174,7 +174,7 @@ def allocate_budget(
         raise OptimizationError("There are no marketing channels to split the budget between.")
     if not np.isfinite(total) or total <= 0:
         raise OptimizationError("The marketing budget must be more than zero.")
-    if value_per_outcome is not None and value_per_outcome <= 0:
+    if value_per_outcome is not None and not value_per_outcome > 0:
         raise OptimizationError(
             f"The value of one more {outcome[:-1] if outcome.endswith('s') else outcome} "
             "must be more than zero."

@@ -205,9 +205,9 @@ def validate(items: Sequence[InventoryItem], budget: float | None, capacity: flo
             raise OptimizationError(f"{it.label}: a case must hold at least one unit (got {it.case_pack}).")
         if it.service_level is not None and not 0 < it.service_level < 1:
             raise OptimizationError(f"{it.label}: a service level is a share between 0 and 1, e.g. 0.95.")
-    if budget is not None and budget <= 0:
+    if budget is not None and not budget > 0:  # NaN included
         raise OptimizationError("The ordering budget must be more than zero.")
-    if capacity is not None and capacity <= 0:
+    if capacity is not None and not capacity > 0:
         raise OptimizationError("The storage capacity must be more than zero.")
 
 

@@ -214,13 +214,16 @@ def validate_request(req: StaffingRequest) -> None:
         )
     if not 1 <= r.max_days_in_row <= 7 or not 0 <= r.min_rest_hours <= 24:
         raise OptimizationError("Days in a row must be 1-7 and rest between shifts 0-24 hours.")
-    if req.labour_budget is not None and req.labour_budget <= 0:
+    if req.labour_budget is not None and not req.labour_budget > 0:  # NaN included
         raise OptimizationError("The labour budget must be more than zero.")
     if req.time_limit <= 0 or req.workers < 1 or not 0 <= req.gap_limit < 1:
         raise OptimizationError("The solver needs a positive time limit and at least one worker.")
     for p in req.staff:
-        if p.hourly_wage < 0 or p.min_weekly_hours < 0 or p.max_weekly_hours < 0:
-            raise OptimizationError(f"{p.name}: wage and weekly hours cannot be negative.")
+        if (
+            not min(p.hourly_wage, p.min_weekly_hours, p.max_weekly_hours) >= 0
+            or not np.isfinite([p.hourly_wage, p.min_weekly_hours, p.max_weekly_hours]).all()
+        ):
+            raise OptimizationError(f"{p.name}: wage and weekly hours must be numbers, not negative.")
         if p.min_weekly_hours > p.max_weekly_hours:
             raise OptimizationError(
                 f"{p.name}: minimum weekly hours ({p.min_weekly_hours:g}) exceed the "

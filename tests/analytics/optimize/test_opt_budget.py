@@ -70,6 +70,9 @@ def test_lift_range_from_a_joint_fit_brackets_the_point_estimate() -> None:
         ({"total": 100.0, "bounds": {"c": (0, 1)}}, "no response curve for c"),
         ({"total": 100.0, "bounds": {"a": (5, 1)}}, "minimum <= maximum"),
         ({"total": 100.0, "value_per_outcome": -1.0}, "more than zero"),
+        ({"total": float("nan")}, "more than zero"),
+        ({"total": 100.0, "bounds": {"a": (float("nan"), 10)}}, "minimum <= maximum"),
+        ({"total": 100.0, "value_per_outcome": float("nan")}, "more than zero"),
     ],
 )
 def test_bad_input_is_refused(kwargs: dict, message: str) -> None:

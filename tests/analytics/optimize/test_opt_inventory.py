@@ -162,6 +162,8 @@ def test_empty_list_zero_budget_and_bad_demand_are_refused() -> None:
         optimize_inventory([])
     with pytest.raises(OptimizationError, match="budget must be more than zero"):
         optimize_inventory([item], budget=0)
+    with pytest.raises(OptimizationError, match="budget must be more than zero"):
+        optimize_inventory([item], budget=float("nan"))
     with pytest.raises(OptimizationError, match="negative"):
         DemandForecast.from_samples([3, -1])
     with pytest.raises(OptimizationError, match="negative"):

@@ -244,7 +244,8 @@ def test_required_staff_turns_customers_into_headcount() -> None:
     [
         (StaffMember("A", "barista", 18, 0, 40, {7: (8, 12)}), "barista", "weekdays 0-6"),
         (StaffMember("A", "barista", 18, 0, 40, {0: (8, 25)}), "barista", "hours 0-24"),
-        (StaffMember("A", "barista", -1, 0, 40, {0: (8, 12)}), "barista", "cannot be negative"),
+        (StaffMember("A", "barista", -1, 0, 40, {0: (8, 12)}), "barista", "not negative"),
+        (StaffMember("A", "barista", float("nan"), 0, 40, {0: (8, 12)}), "barista", "must be numbers"),
         (StaffMember("A", "barista", 18, 30, 20, {0: (8, 12)}), "barista", "exceed the maximum"),
         (
             StaffMember("A", "barista", 18, 0, 40, {0: (8, 12)}),
