@@ -25,6 +25,7 @@ from sqlalchemy.pool import NullPool
 import storage.models  # noqa: F401 - registers every table so foreign keys resolve
 from storage import migrate
 from storage.errors import DatabaseError, TenantNotFound
+from storage.metrics.service import create_stage
 from storage.secrets import secret_key
 from storage.server import EmbeddedServer
 from storage.settings import Settings
@@ -68,7 +69,11 @@ class Database:
             pool_pre_ping=True,
             connect_args={"timeout": CONNECT_TIMEOUT_S},
         )
-        self._sessions = async_sessionmaker(self.app_engine, expire_on_commit=False, sync_session_class=TenantSession)
+        # every app connection gets the metric upsert's staging table when it is opened
+        event.listen(self.app_engine.sync_engine, "connect", lambda dbapi, _record: create_stage(dbapi))
+        self._sessions = async_sessionmaker(
+            self.app_engine, expire_on_commit=False, sync_session_class=TenantSession
+        )
         self.system = SystemGateway(self.app_engine)
 
     @classmethod

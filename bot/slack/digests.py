@@ -88,7 +88,7 @@ class SlackDelivery:
     retried: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     without_token: list[uuid.UUID] = field(default_factory=list)  # tenants whose DMs were given up
-    configured: bool = True  # False: Slack is not configured in this process, nothing was touched
+    configured: bool = True  # False: no usable Slack settings in this process, nothing was touched
 
 
 def digest_dm(
@@ -139,6 +139,7 @@ class _Workspace:
     team_id: str = ""
 
     async def team(self, client: AsyncWebClient) -> str:
+        """The workspace's team id (for the thread key the coach files the digest under)."""
         if not self.team_id:
             self.team_id = str((await client.auth_test(token=self.token)).get("team_id") or "")
         return self.team_id
@@ -158,10 +159,11 @@ class _Tokens:
     """Where bot tokens come from in this process's Slack mode."""
 
     config: SlackConfig
-    single_tenant: uuid.UUID | None
+    single_tenant: uuid.UUID | None  # single-workspace mode: the COACH_SLACK_TENANT business
     cipher: TokenCipher | None
 
     async def workspace(self, session: AsyncSession, tenant_id: uuid.UUID) -> _Workspace | None:
+        """The token to post the tenant's DMs with, or None when it has none in this mode."""
         if self.config.mode == "single":
             ok = self.single_tenant == tenant_id and self.config.bot_token
             return _Workspace(token=self.config.bot_token or "") if ok else None
@@ -182,11 +184,9 @@ async def _tokens(db: Database, settings: Settings) -> _Tokens | None:
         return _Tokens(config=config, single_tenant=None, cipher=TokenCipher(secret_key(settings)))
     try:
         single = (await db.system.tenant(config.tenant_slug or "")).id
-    except TenantNotFound:
-        log.error(
-            "COACH_SLACK_TENANT %r is not a business here; no tenant has a Slack token", config.tenant_slug
-        )
-        single = None
+    except TenantNotFound:  # a setting to fix, not a reason to give the DMs up
+        log.error("Slack digests wait: COACH_SLACK_TENANT %r is not a business here", config.tenant_slug)
+        return None
     return _Tokens(config=config, single_tenant=single, cipher=None)
 
 
@@ -322,7 +322,7 @@ async def deliver_slack_due(
 ) -> SlackDelivery:
     """Post every due digest DM (each tenant on its own; one tenant's failure never stops the rest).
 
-    When Slack is not configured in this process, nothing is touched: the DMs wait for a process that has it.
+    When Slack is not configured (or misconfigured) in this process, nothing is touched: the DMs wait.
     """
     moment = now or datetime.now(UTC)
     report = SlackDelivery()

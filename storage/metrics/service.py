@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import text
@@ -13,6 +14,16 @@ from storage.tenancy import current_tenant
 
 COLUMNS = ("metric", "dimension", "time", "value", "unit", "source")
 _STAGE = "metrics_stage"
+STAGE_DDL = (
+    f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (metric text, dimension text, time timestamptz, "
+    "value float8, unit text, source text) ON COMMIT DELETE ROWS"
+)
+
+
+def create_stage(dbapi_connection: Any) -> None:
+    """Give a new pooled connection its staging table, outside any transaction (so no rollback can drop it);
+    ``Database`` calls this from the pool's ``connect`` event."""
+    dbapi_connection.run_async(lambda raw: raw.execute(STAGE_DDL))
 
 
 @dataclass(frozen=True)
@@ -63,13 +74,6 @@ async def upsert_metrics(*, session: AsyncSession, rows: pd.DataFrame, source: s
         )
     )
     connection = await session.connection()
-    # Every call, not once per pooled connection: a rolled-back transaction takes a table it created with it.
-    await session.execute(
-        text(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (metric text, dimension text, time timestamptz, "
-            "value float8, unit text, source text) ON COMMIT DELETE ROWS"
-        )
-    )
     driver = (await connection.get_raw_connection()).driver_connection
     await driver.copy_records_to_table(_STAGE, records=records, columns=list(COLUMNS))
     # One statement empties the stage and merges it (so several upserts may share a transaction).

@@ -96,7 +96,7 @@ async def served(databases: DatabaseFactory, sink: Sink) -> AsyncIterator[Served
     port, inbound_port = free_port(), free_port()
     process = await start_serve(serve_env(url, sink_port=sink.port, inbound_port=inbound_port), port)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-        for _ in range(600):
+        for _ in range(1800):  # up to 3 minutes: start-up loads the models, and CI machines are shared
             if process.returncode is not None:
                 break
             try:
