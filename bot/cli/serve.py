@@ -19,6 +19,7 @@ from storage.errors import DatabaseError, TenantNotFound
 from storage.settings import Settings
 
 log = logging.getLogger("coach.serve")
+SEND_EVERY_S = 10.0  # how often the outboxes are delivered
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -38,11 +39,12 @@ def _listen(host: str, port: int) -> socket.socket:
 async def _run(settings: Settings, config: SlackConfig | None, sock: socket.socket) -> None:
     import uvicorn  # the server and the coach load only when serving
 
+    from bot.background import every
     from bot.email.inbound import InboundHandler, InboundServer
-    from bot.email.sender import run_sender
+    from bot.email.sender import deliver_due
     from bot.slack.app import build_slack_gateway
     from bot.slack.deps import SlackDeps
-    from bot.slack.digests import run_slack_sender
+    from bot.slack.digests import deliver_slack_due
     from bot.web.app import create_app
     from bot.web.metrics import Metrics
     from coach.factory import build_coach
@@ -81,9 +83,20 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
                 f"{settings.inbound_host}:{settings.inbound_port} ({error.strerror or error}).",
                 2,
             ) from None
-        sending = asyncio.create_task(run_sender(db, settings, stop=stop_sending))
+        sending = asyncio.create_task(
+            every(
+                SEND_EVERY_S, lambda: deliver_due(db, settings), stop=stop_sending, what="email outbox pass"
+            )
+        )
         if config is not None:  # digest DMs; without Slack settings they wait in the outbox
-            slack_sending = asyncio.create_task(run_slack_sender(db, settings, stop=stop_sending))
+            slack_sending = asyncio.create_task(
+                every(
+                    SEND_EVERY_S,
+                    lambda: deliver_slack_due(db, settings),
+                    stop=stop_sending,
+                    what="Slack outbox pass",
+                )  # fmt: skip
+            )
         app = create_app(db=db, settings=settings, metrics=metrics, slack=gateway)
         host, port = sock.getsockname()[:2]
         mode = "off" if config is None else config.mode + (" + Socket Mode" if config.app_token else "")

@@ -195,18 +195,3 @@ async def deliver_due(
         except Exception:  # noqa: BLE001 - one tenant's database trouble must not stop the others
             log.exception("outbox pass failed for tenant %s", tenant_id)
     return report
-
-
-async def run_sender(
-    db: Database, settings: Settings, *, stop: asyncio.Event, interval_s: float = 10.0
-) -> None:
-    """Deliver due mail every ``interval_s`` seconds until ``stop`` is set."""
-    while not stop.is_set():
-        try:
-            await deliver_due(db, settings)
-        except Exception:  # noqa: BLE001 - the database may be away for a moment; try again next round
-            log.exception("outbox pass failed; trying again in %.0f s", interval_s)
-        try:
-            await asyncio.wait_for(stop.wait(), interval_s)
-        except TimeoutError:
-            continue

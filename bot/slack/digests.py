@@ -10,7 +10,6 @@ of the DM's thread when it is marked sent, so the coach knows what it said when 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -338,18 +337,3 @@ async def deliver_slack_due(
         except Exception:  # noqa: BLE001 - one tenant's trouble must not stop the others
             log.exception("Slack outbox pass failed for tenant %s", tenant_id)
     return report
-
-
-async def run_slack_sender(
-    db: Database, settings: Settings, *, stop: asyncio.Event, interval_s: float = 10.0
-) -> None:
-    """Post due digest DMs every ``interval_s`` seconds until ``stop`` is set."""
-    while not stop.is_set():
-        try:
-            await deliver_slack_due(db, settings)
-        except Exception:  # noqa: BLE001 - the database may be away for a moment; try again next round
-            log.exception("Slack outbox pass failed; trying again in %.0f s", interval_s)
-        try:
-            await asyncio.wait_for(stop.wait(), interval_s)
-        except TimeoutError:
-            continue

@@ -39,7 +39,7 @@ async def test_the_link_stops_the_next_digest(db: Database, settings: Settings, 
 
     assert people.olive not in await recipients(db, people.books)
     run = await queue_digests(db, settings, today=TODAY, tenant_ids=[people.books])
-    assert run.queued == [] and run.skipped_tenants == ["northside-books"]
+    assert run.queued == []  # no email (Slack users met by other tests may still get a DM)
     async with db.tenant_session(people.books) as session:
         assert await count_waiting(session=session, channel="email") == 0
 
