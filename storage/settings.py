@@ -5,6 +5,7 @@ It lives in ``storage`` because that is the bottom layer: every other package ma
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -141,11 +142,23 @@ class Settings(BaseSettings):
         return self.database_url is None
 
 
+_PASSWORD_IN_URL = re.compile(r"(?<=://)([^:/@\s]*):[^@\s]*@")
+
+
+def _shown(field: str, value: object) -> str:
+    """What the error may echo of a bad value: never a secret, never the password inside a URL."""
+    info = Settings.model_fields.get(field)
+    if info is not None and "SecretStr" in str(info.annotation):
+        return ""
+    masked = _PASSWORD_IN_URL.sub(r"\1:***@", str(value))
+    return f" (got {masked!r})"
+
+
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     field = str(first["loc"][0]) if first["loc"] else "?"
     message = first["msg"].removeprefix("Value error, ")
-    return f"{ENV_PREFIX}{field.upper()}: {message} (got {first.get('input')!r})"
+    return f"{ENV_PREFIX}{field.upper()}: {message}{_shown(field, first.get('input'))}"
 
 
 def load_settings(**overrides: object) -> Settings:

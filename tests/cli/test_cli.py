@@ -95,3 +95,15 @@ def test_unknown_dataset_is_refused_before_anything_starts(tmp_path: Path) -> No
     assert result.returncode == 2
     assert "--dataset: expects one of online-retail" in result.stderr
     assert not (tmp_path / "d").exists()
+
+
+def test_a_bad_setting_never_echoes_a_password_or_a_secret() -> None:
+    from storage.settings import SettingsError, load_settings
+
+    with pytest.raises(SettingsError) as url:
+        load_settings(database_url="mysql://owner:hunter2@db.example/coach")
+    with pytest.raises(SettingsError) as secret:
+        load_settings(secret_key="changeme")
+
+    assert "hunter2" not in str(url.value) and "owner:***@db.example" in str(url.value)
+    assert "changeme'" not in str(secret.value).split("such as")[0] and "(got" not in str(secret.value)
