@@ -103,7 +103,10 @@ class Database:
         try:
             if upgrade:
                 await db.upgrade(create_role=settings.app_database_url is None)
-            await db._verify_app_role()
+            if upgrade or settings.app_database_url or await db._app_role_exists():
+                await (
+                    db._verify_app_role()
+                )  # without upgrade on a fresh server there is no app role to check yet
         except BaseException:
             await db.close()
             raise
@@ -182,6 +185,13 @@ class Database:
                 f"COACH_DATABASE_URL: the role at {where} must own the schema and be a superuser or have BYPASSRLS "
                 "(it runs migrations and the narrow cross-tenant functions)."
             )
+
+    async def _app_role_exists(self) -> bool:
+        async with self._owner_errors(), self.owner_engine.connect() as conn:
+            found = await conn.execute(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": self.app_url.username or APP_ROLE}
+            )
+            return found.scalar() is not None
 
     async def _verify_app_role(self) -> None:
         try:

@@ -107,3 +107,10 @@ def test_a_bad_setting_never_echoes_a_password_or_a_secret() -> None:
 
     assert "hunter2" not in str(url.value) and "owner:***@db.example" in str(url.value)
     assert "changeme'" not in str(secret.value).split("such as")[0] and "(got" not in str(secret.value)
+
+
+def test_db_status_on_a_fresh_data_dir_says_there_is_no_schema_yet(tmp_path: Path) -> None:
+    result = coach("db", "status", env={"COACH_DATA_DIR": str(tmp_path / "fresh")})
+
+    assert result.returncode == 0, result.stderr
+    assert "none (run coach db upgrade)" in result.stdout
