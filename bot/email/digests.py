@@ -135,14 +135,16 @@ async def _queue_tenant(
             if await get_by_message_id(session=session, message_id=mail.message_id) is not None:
                 run.already_queued += 1
                 continue
-            await enqueue(
+            if not await enqueue(
                 session=session,
                 channel=CHANNEL,
                 message_id=mail.message_id,
                 recipient=user.email or "",
                 subject=digest.subject,
                 payload=outbox_payload(mail.message, settings.mail_from),
-            )
+            ):  # a run racing this one queued it first: its turn is recorded once, by that run
+                run.already_queued += 1
+                continue
             await record_turn(
                 session=session,
                 user_id=user.id,
