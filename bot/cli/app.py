@@ -14,6 +14,7 @@ from bot.cli.overview import overview_table
 from bot.cli.runtime import console, fail, settings_or_exit, with_database
 from connectors.datasets.online_retail import ATTRIBUTION, DatasetNotFound
 from connectors.demo.businesses import PROFILES
+from connectors.demo.generator import SIM_END, SIM_START
 from connectors.demo.seed import SeedResult, demo_row_count, seed_online_retail, seed_profile
 from storage import migrate
 from storage.database import Database
@@ -58,6 +59,11 @@ def demo(
     if dataset is not None and dataset not in DATASETS:
         raise fail(f"--dataset: expects one of {', '.join(DATASETS)} (got {dataset!r}).", 2)
     last_day = end.date() if end else None
+    earliest = SIM_START + timedelta(days=729)  # two full years of history before the last day
+    if last_day is not None and not earliest <= last_day <= SIM_END:
+        raise fail(
+            f"--end: expects a day from {earliest} to {SIM_END}, so the demo has two full years of data.", 2
+        )
 
     async def work(db: Database) -> list[SeedResult]:
         results = []

@@ -97,6 +97,16 @@ def test_unknown_dataset_is_refused_before_anything_starts(tmp_path: Path) -> No
     assert not (tmp_path / "d").exists()
 
 
+@pytest.mark.parametrize("end", ["2025-06-30", "2031-01-05"])
+def test_a_demo_end_day_without_two_years_of_data_is_refused_before_anything_starts(
+    tmp_path: Path, end: str
+) -> None:
+    result = coach("demo", "--end", end, "--no-chat", env={"COACH_DATA_DIR": str(tmp_path / "d")}, timeout=60)
+    assert result.returncode == 2
+    assert "--end: expects a day from 2025-12-30 to 2030-12-31" in result.stderr
+    assert not (tmp_path / "d").exists()
+
+
 def test_a_bad_setting_never_echoes_a_password_or_a_secret() -> None:
     from storage.settings import SettingsError, load_settings
 
