@@ -19,6 +19,7 @@ from bot.slack.conversations import upload_chart
 from bot.slack.deps import SlackDeps
 from storage.goals.service import GoalNotFound, find_goal
 from storage.slack.service import snooze_nudge
+from storage.tenants.users import set_digest_opt_out
 
 log = logging.getLogger(__name__)
 CHART_TOOLS = frozenset({"metric_summary", "forecast_metric"})
@@ -139,7 +140,20 @@ def register_actions(app: AsyncApp, deps: SlackDeps) -> None:
                 text=f"I could not post the chart here. {result.charts[0].alt}",
             )
 
+    async def stop_digest(
+        body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, respond: Any
+    ) -> None:
+        user_id = await user(context, client, body)
+        async with deps.db.tenant_session(tenant_of(context)) as session:
+            await set_digest_opt_out(session=session, user_id=user_id)
+        await respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text="Done: no more weekly digests for you. I am still here whenever you want to ask me something.",
+        )
+
     app.action("goal_mark_done")(ack=acknowledge_press, lazy=[apologising(mark_goal_done)])
+    app.action("digest_stop")(ack=acknowledge_press, lazy=[apologising(stop_digest)])
     app.action("goal_snooze")(ack=acknowledge_press, lazy=[apologising(snooze_goal_nudges)])
     app.action("explain_this")(ack=acknowledge_press, lazy=[apologising(explain_change)])
     app.action("show_chart")(ack=acknowledge_press, lazy=[apologising(show_chart)])

@@ -197,4 +197,5 @@ def digest_blocks(digest: Digest) -> tuple[str, list[Block]]:
     context = sources_context(digest.sources)
     if context is not None:
         blocks.append(context)
-    return text[:TEXT_LIMIT], blocks[:50]
+    stop = {"type": "actions", "elements": [button("Stop the weekly digest", "digest_stop", "stop")]}
+    return text[:TEXT_LIMIT], [*blocks[:49], stop]

@@ -89,3 +89,20 @@ async def test_a_button_asking_for_another_tool_is_refused(
         reply["text"] == "That chart is not available."
         and single.api.calls("files.getUploadURLExternal") == []
     )
+
+
+async def test_stop_the_weekly_digest_opts_the_person_out(
+    single: Harness, cafe_workspace: Workspace, db: Database, demo_tenants: dict[str, uuid.UUID]
+) -> None:
+    from sqlalchemy import select
+
+    from storage.tenants.models import User
+
+    (reply,) = await press(
+        single, cafe_workspace.team_id, "digest_stop", "stop", user="U_DIGEST", channel="D0DM"
+    )
+
+    async with db.tenant_session(demo_tenants["demo-cafe"]) as session:
+        person = (await session.scalars(select(User).where(User.slack_user_id == "U_DIGEST"))).one()
+    assert person.digest_opt_out
+    assert reply["response_type"] == "ephemeral" and "no more weekly digests" in reply["text"]

@@ -178,7 +178,8 @@ async def test_a_slack_user_gets_one_dm_with_the_digests_figures_even_when_queue
     assert f"*Your week at {tenant.name}* (22-28 Jun 2026)" in text
     assert digest.forecast in shown and digest.action in shown
     assert "Reply in this thread" in shown
-    assert blocks[-1]["type"] == "context" and "Sources:" in blocks[-1]["elements"][0]["text"]
+    assert blocks[-2]["type"] == "context" and "Sources:" in blocks[-2]["elements"][0]["text"]
+    assert blocks[-1]["type"] == "actions" and blocks[-1]["elements"][0]["action_id"] == "digest_stop"
 
 
 async def test_an_opted_out_slack_user_gets_no_dm(
