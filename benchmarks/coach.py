@@ -22,6 +22,7 @@ from _db import scratch_database  # type: ignore[import-not-found]
 from rich.console import Console
 from rich.table import Table
 
+from analytics.forecast.memo import forget_all
 from coach.core import Coach, Turn
 from coach.embeddings import embed
 from coach.offline import OfflineLLM
@@ -68,6 +69,7 @@ async def main(runs: int) -> dict[str, dict[str, float]]:
         for tool, question in QUESTIONS.items():
             turns, bare, routed = [], [], []
             for i in range(runs + 1):  # the first run warms caches for this capability and is not counted
+                forget_all()  # time the forecasts themselves, not the answer remembered from the last run
                 started = time.perf_counter()
                 reply = await coach.answer(Turn(tenant_id=tenant, text=question, thread=f"bench-{tool}-{i}"))
                 elapsed = time.perf_counter() - started
@@ -79,6 +81,7 @@ async def main(runs: int) -> dict[str, dict[str, float]]:
                     db=db, tenant=info, user_id=None, today=TODAY, embed=embed, frames=coach.frames
                 )
                 direct = {t.metadata.name: t for t in build_tools(ctx)}[calls[0]["name"]]
+                forget_all()
                 started = time.perf_counter()
                 await direct.acall(**calls[0]["args"])
                 if i:

@@ -13,6 +13,7 @@ import pandas as pd
 from analytics.forecast import ensemble
 from analytics.forecast.errors import ForecastError, MemberFailed
 from analytics.forecast.intervals import conformal_bands, fallback_bands
+from analytics.forecast.memo import remembered, series_key
 from analytics.forecast.notes import reliability_note
 from analytics.forecast.prepare import (
     HolidaysArg,
@@ -51,7 +52,36 @@ def forecast(
     Never returns NaN; raises ForecastError (with a plain message) on input it cannot use. `members` limits
     the ensemble to the named members (see `registry.MEMBERS`); `fast` leaves out the slow ones (Prophet) for
     batch runs; `time_budget` caps the wall-clock seconds (slow members still running then are dropped).
+    The same series with the same options gives the forecast already made in this process (see `memo`).
     """
+    data = series_key(series)
+    key: tuple | None = None
+    if data is not None and regressors is None and (holidays is None or isinstance(holidays, str)):
+        try:
+            key = (data, horizon, freq, holidays, tuple(float(x) for x in levels), time_budget,
+                   None if members is None else tuple(members), fast)  # fmt: skip
+            hash(key)
+        except (TypeError, ValueError):  # odd arguments: forecast() itself says what is wrong with them
+            key = None
+    return remembered(
+        key,
+        lambda: _forecast(series, horizon, freq=freq, holidays=holidays, regressors=regressors, levels=levels,
+                          time_budget=time_budget, members=members, fast=fast),
+    )  # fmt: skip
+
+
+def _forecast(
+    series: pd.Series,
+    horizon: int,
+    *,
+    freq: str | None,
+    holidays: HolidaysArg,
+    regressors: pd.DataFrame | None,
+    levels: Sequence[float],
+    time_budget: float | None,
+    members: Sequence[str] | None,
+    fast: bool,
+) -> Forecast:
     started = time.monotonic()
     h = validate_horizon(horizon)
     levels = _validate_levels(levels)
@@ -89,12 +119,19 @@ def forecast(
 
 
 def member_forecast(
-    series: pd.Series, horizon: int, member: str, *, freq: str | None = None, holidays: HolidaysArg = None,
+    series: pd.Series,
+    horizon: int,
+    member: str,
+    *,
+    freq: str | None = None,
+    holidays: HolidaysArg = None,
     regressors: pd.DataFrame | None = None,
 ) -> pd.Series:
     """One member alone, fitted once on all history (no backtest, no intervals): for benchmarks and checks."""
     h = validate_horizon(horizon)
-    ctx = _Context.build(series, h, freq=freq, holidays=holidays, regressors=regressors, budget=Budget.of(None))
+    ctx = _Context.build(
+        series, h, freq=freq, holidays=holidays, regressors=regressors, budget=Budget.of(None)
+    )
     (spec,) = choose_members(ctx.prep, [member], has_regressors=ctx.exog is not None)
     w = ctx.window(len(ctx.filled), h)
     try:
@@ -118,8 +155,16 @@ class _Context:
     memo: dict = field(default_factory=dict)
 
     @classmethod
-    def build(cls, series: pd.Series, h: int, *, freq: str | None, holidays: HolidaysArg,
-              regressors: pd.DataFrame | None, budget: Budget) -> _Context:
+    def build(
+        cls,
+        series: pd.Series,
+        h: int,
+        *,
+        freq: str | None,
+        holidays: HolidaysArg,
+        regressors: pd.DataFrame | None,
+        budget: Budget,
+    ) -> _Context:
         """Validate and prepare everything a forecast call needs."""
         prep = prepare(series, freq=freq)
         history = prep.y.index
@@ -135,9 +180,16 @@ class _Context:
         y = self.filled[:n_train]
         cleaned = y if prep.intermittent else clean_outliers(y, prep.season)
         return Window(
-            y=cleaned, index=history[:n_train], future=fut, season=prep.season, kind=prep.kind,
-            nonnegative=prep.nonnegative, exog=None if self.exog is None else self.exog.iloc[: n_train + steps],
-            holiday_dates=self.hol, country=self.country, timeout=min(max(self.budget.left(), 0.1), 300.0),
+            y=cleaned,
+            index=history[:n_train],
+            future=fut,
+            season=prep.season,
+            kind=prep.kind,
+            nonnegative=prep.nonnegative,
+            exog=None if self.exog is None else self.exog.iloc[: n_train + steps],
+            holiday_dates=self.hol,
+            country=self.country,
+            timeout=min(max(self.budget.left(), 0.1), 300.0),
             memo=self.memo,
         )
 

@@ -1,0 +1,79 @@
+"""Forecasts already made in this process, reused when the same series is asked about again with the same options.
+
+Several goals on one metric, a goal check right after a forecast question, or the same question asked twice all
+need the same forecast: it is computed once. Concurrent callers of the same forecast wait for the one computing
+it rather than computing it again. Pure and in-process: nothing leaves memory, and a change of a single value,
+timestamp or option is a different key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+
+import numpy as np
+import pandas as pd
+
+from analytics.forecast.types import Forecast
+
+MAX_ENTRIES = 64
+
+_lock = threading.Lock()
+_done: OrderedDict[Hashable, Forecast] = OrderedDict()
+_running: dict[Hashable, Future[Forecast]] = {}
+
+
+def series_key(series: object) -> str | None:
+    """A digest of a series' timestamps and values, or None when it cannot be read as numbers on a time index
+    (such input goes to ``forecast`` uncached, which explains what is wrong with it)."""
+    if not isinstance(series, pd.Series) or not isinstance(series.index, pd.DatetimeIndex):
+        return None
+    try:
+        values = series.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(np.ascontiguousarray(series.index.asi8).tobytes())
+    digest.update(str(series.index.tz).encode())
+    digest.update(np.ascontiguousarray(values).tobytes())
+    return digest.hexdigest()
+
+
+def remembered(key: Hashable | None, compute: Callable[[], Forecast]) -> Forecast:
+    """``compute()``'s forecast, made once per ``key`` (None: always computed, never kept)."""
+    if key is None:
+        return compute()
+    with _lock:
+        if key in _done:
+            _done.move_to_end(key)
+            return _done[key]
+        waiting = _running.get(key)
+        if waiting is None:
+            mine: Future[Forecast] = Future()
+            _running[key] = mine
+    if waiting is not None:
+        return waiting.result()
+    try:
+        result = compute()
+    except BaseException as error:
+        mine.set_exception(error)
+        raise
+    else:
+        mine.set_result(result)
+        with _lock:
+            _done[key] = result
+            while len(_done) > MAX_ENTRIES:
+                _done.popitem(last=False)
+        return result
+    finally:
+        with _lock:
+            _running.pop(key, None)
+
+
+def forget_all() -> None:
+    """Drop every remembered forecast (for benchmarks that time the computation itself)."""
+    with _lock:
+        _done.clear()
