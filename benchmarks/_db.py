@@ -36,7 +36,9 @@ async def scratch_database(pool_size: int = 4) -> AsyncIterator[Database]:
     async with admin.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = root.set(database=name).set(drivername="postgresql").render_as_string(hide_password=False)
-    db = await Database.open(Settings(database_url=url, secret_key="benchmark-secret-key", db_pool_size=pool_size))
+    db = await Database.open(
+        Settings(database_url=url, secret_key="benchmark-secret-key", db_pool_size=pool_size)
+    )
     try:
         yield db
     finally:

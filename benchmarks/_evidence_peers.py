@@ -10,7 +10,9 @@ import pandas as pd
 import statsmodels.api as sm
 
 
-def lalonde_peers(data: pd.DataFrame, treatment: str, outcome: str, confounders: list[str]) -> dict[str, float]:
+def lalonde_peers(
+    data: pd.DataFrame, treatment: str, outcome: str, confounders: list[str]
+) -> dict[str, float]:
     """Naive difference, OLS with covariates, DoWhy propensity-score matching and weighting (ATT)."""
     from dowhy import CausalModel
 
@@ -27,14 +29,17 @@ def lalonde_peers(data: pd.DataFrame, treatment: str, outcome: str, confounders:
         warnings.simplefilter("ignore")
         model = CausalModel(data=frame, treatment=treatment, outcome=outcome, common_causes=covs)
         estimand = model.identify_effect(proceed_when_unidentifiable=True)
-        for name, method in (("DoWhy PS matching", "backdoor.propensity_score_matching"),
-                             ("DoWhy PS weighting", "backdoor.propensity_score_weighting")):
+        for name, method in (
+            ("DoWhy PS matching", "backdoor.propensity_score_matching"),
+            ("DoWhy PS weighting", "backdoor.propensity_score_weighting"),
+        ):
             out[name] = float(model.estimate_effect(estimand, method_name=method, target_units="att").value)
     return out
 
 
-def naive_attribution(data: pd.DataFrame, metric: str, drivers: list[str], period: tuple[str, str],
-                      baseline: tuple[str, str]) -> list[str]:
+def naive_attribution(
+    data: pd.DataFrame, metric: str, drivers: list[str], period: tuple[str, str], baseline: tuple[str, str]
+) -> list[str]:
     """'Largest correlated mover': drivers correlated with the metric (|r|>0.1), ranked by r x their move."""
     cur = data.loc[period[0] : period[1]]
     base = data.loc[baseline[0] : baseline[1]]

@@ -51,16 +51,19 @@ def demo_cases(quick: bool) -> list[Case]:
             cases.append(Case(f"{profile.slug}/{col}", "demo", b.daily[col], 28, profile.country))
         skus = b.sku_daily.pivot_table(index="date", columns="sku", values="units_sold", aggfunc="sum")
         for sku in skus.sum().sort_values().index[:: max(1, len(skus.columns) // (1 if quick else 3))][:3]:
-            cases.append(Case(f"{profile.slug}/sku {sku}", "demo-sku", skus[sku].asfreq("D"), 28,
-                              profile.country))
+            cases.append(
+                Case(f"{profile.slug}/sku {sku}", "demo-sku", skus[sku].asfreq("D"), 28, profile.country)
+            )
     return cases
 
 
 def retail_cases(quick: bool) -> list[Case]:
     """Online Retail II: daily revenue, orders, customers and top-SKU demand."""
     daily, skus, _ = retail()
-    cases = [Case(f"retail/{c}", "retail", daily[c].asfreq("D"), 28, "GB")
-             for c in (("revenue", "orders") if quick else ("revenue", "orders", "customers"))]
+    cases = [
+        Case(f"retail/{c}", "retail", daily[c].asfreq("D"), 28, "GB")
+        for c in (("revenue", "orders") if quick else ("revenue", "orders", "customers"))
+    ]
     for sku in skus.columns[: 3 if quick else 10]:
         cases.append(Case(f"retail/sku {sku}", "retail-sku", skus[sku].asfreq("D"), 28, "GB"))
     return cases
@@ -79,15 +82,28 @@ def package_cases(quick: bool) -> list[Case]:
     quarters = pd.date_range("1959-01-01", periods=len(macro), freq="QS")
     cases = [
         Case("statsmodels/elnino monthly", "package", nino.astype(float), 12),
-        Case("statsmodels/sunspots yearly", "package",
-             pd.Series(sun["SUNACTIVITY"].to_numpy(), pd.date_range("1700", periods=len(sun), freq="YS")), 10),
+        Case(
+            "statsmodels/sunspots yearly",
+            "package",
+            pd.Series(sun["SUNACTIVITY"].to_numpy(), pd.date_range("1700", periods=len(sun), freq="YS")),
+            10,
+        ),
     ]
     if not quick:
         cases += [
             Case("statsmodels/co2 weekly", "package", co2, 13),  # season 52: the peers' AutoARIMA is slow
-            Case("statsmodels/nile yearly", "package",
-                 pd.Series(nile["volume"].to_numpy(), pd.date_range("1871", periods=len(nile), freq="YS")), 8),
-            Case("statsmodels/unemployment quarterly", "package", pd.Series(macro["unemp"].to_numpy(), quarters), 8),
+            Case(
+                "statsmodels/nile yearly",
+                "package",
+                pd.Series(nile["volume"].to_numpy(), pd.date_range("1871", periods=len(nile), freq="YS")),
+                8,
+            ),
+            Case(
+                "statsmodels/unemployment quarterly",
+                "package",
+                pd.Series(macro["unemp"].to_numpy(), quarters),
+                8,
+            ),
             Case("statsmodels/cpi quarterly", "package", pd.Series(macro["cpi"].to_numpy(), quarters), 8),
         ]
     return cases

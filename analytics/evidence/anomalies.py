@@ -17,9 +17,15 @@ LEVEL = 0.95
 FORECAST_MEMBERS: tuple[str, ...] = ("ets",)  # fast and calibrated enough for a one-week look-back
 
 
-def find_anomalies(series: pd.Series, period: tuple[pd.Timestamp, pd.Timestamp], drivers: Sequence[Driver],
-                   features: pd.DataFrame, *, closed: pd.Series | None = None,
-                   log_scale: bool = True) -> tuple[list[Anomaly], str]:
+def find_anomalies(
+    series: pd.Series,
+    period: tuple[pd.Timestamp, pd.Timestamp],
+    drivers: Sequence[Driver],
+    features: pd.DataFrame,
+    *,
+    closed: pd.Series | None = None,
+    log_scale: bool = True,
+) -> tuple[list[Anomaly], str]:
     """Days in ``period`` outside the 95% forecast interval (forecast from the days before the period)."""
     from analytics.forecast import ForecastError, forecast
 
@@ -43,13 +49,29 @@ def find_anomalies(series: pd.Series, period: tuple[pd.Timestamp, pd.Timestamp],
         if lo <= actual <= hi:
             continue
         direction = 1.0 if actual > hi else -1.0
-        out.append(Anomaly(day.date(), float(actual), float(fc.point[day]), lo, hi,
-                           likely_drivers(day, direction, drivers, features, history.index, log_scale)))
+        out.append(
+            Anomaly(
+                day.date(),
+                float(actual),
+                float(fc.point[day]),
+                lo,
+                hi,
+                likely_drivers(day, direction, drivers, features, history.index, log_scale),
+            )
+        )
     return out, f"forecast: {', '.join(fc.members)} ({int(LEVEL * 100)}% interval)"
 
 
-def likely_drivers(day: pd.Timestamp, direction: float, drivers: Sequence[Driver], features: pd.DataFrame,
-                   history: pd.DatetimeIndex, log_scale: bool, *, top: int = 3) -> tuple[str, ...]:
+def likely_drivers(
+    day: pd.Timestamp,
+    direction: float,
+    drivers: Sequence[Driver],
+    features: pd.DataFrame,
+    history: pd.DatetimeIndex,
+    log_scale: bool,
+    *,
+    top: int = 3,
+) -> tuple[str, ...]:
     """Drivers with evidence whose unusual value that day pushes the metric the way it moved, strongest first."""
     if day not in features.index:
         return ()
@@ -64,5 +86,6 @@ def likely_drivers(day: pd.Timestamp, direction: float, drivers: Sequence[Driver
             scored.append((abs(push), d.label, push))
     scored.sort(reverse=True)
     fmt = "{:+.0%}" if log_scale else "{:+,.1f}"
-    return tuple(f"{label} ({fmt.format(np.expm1(push) if log_scale else push)})"
-                 for _, label, push in scored[:top])
+    return tuple(
+        f"{label} ({fmt.format(np.expm1(push) if log_scale else push)})" for _, label, push in scored[:top]
+    )

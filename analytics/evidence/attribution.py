@@ -56,7 +56,9 @@ def build_frame(data: pd.DataFrame, metric: str, specs: list[DriverSpec]) -> tup
     """The modelling frame for ``metric`` (open days only), pruning drivers the data cannot speak to."""
     full = daily(data)
     if metric not in full.columns:
-        raise EvidenceError(f"The data has no '{metric}' column; available: {', '.join(map(str, full.columns))}.")
+        raise EvidenceError(
+            f"The data has no '{metric}' column; available: {', '.join(map(str, full.columns))}."
+        )
     if not pd.api.types.is_numeric_dtype(full[metric]):
         raise EvidenceError(f"'{metric}' must be numbers.")
     notes: list[str] = []
@@ -88,12 +90,16 @@ def build_frame(data: pd.DataFrame, metric: str, specs: list[DriverSpec]) -> tup
             notes.append(f"{spec.label}: '{spec.column}' is not numeric, left out")
             continue
         if spec.transform == "spend":
-            feature, (first, last) = choose_window(frame["y"], base, column.fillna(0.0).astype(float) / spec.scale)
+            feature, (first, last) = choose_window(
+                frame["y"], base, column.fillna(0.0).astype(float) / spec.scale
+            )
             lags[spec.name] = window_words(first, last)
         else:
             feature = driver_feature(spec, column).loc[rows]
         if feature.isna().any():
-            notes.append(f"{spec.label}: {int(feature.isna().sum())} missing days filled with the usual value")
+            notes.append(
+                f"{spec.label}: {int(feature.isna().sum())} missing days filled with the usual value"
+            )
             feature = feature.fillna(feature.median())
         if feature.nunique() < 2 or feature.std() == 0:
             notes.append(f"{spec.label} never changed in this data, so its effect cannot be measured")
@@ -105,8 +111,9 @@ def build_frame(data: pd.DataFrame, metric: str, specs: list[DriverSpec]) -> tup
     return Frame(frame, tuple(cal.columns), weekday, tuple(kept), lags, log_scale, level), notes
 
 
-def _prune_collinear(frame: pd.DataFrame, specs: list[DriverSpec], calendar: list[str],
-                     notes: list[str]) -> list[DriverSpec]:
+def _prune_collinear(
+    frame: pd.DataFrame, specs: list[DriverSpec], calendar: list[str], notes: list[str]
+) -> list[DriverSpec]:
     """Drop drivers the calendar and other drivers almost fully determine (e.g. email only on Tuesdays)."""
     kept = list(specs)
     for spec in specs:
@@ -127,16 +134,26 @@ def _prune_collinear(frame: pd.DataFrame, specs: list[DriverSpec], calendar: lis
     return kept
 
 
-def fit_drivers(frame: Frame, *, refute: bool = True, seed: int = 0,
-                extra_edges: tuple[tuple[str, str], ...] = (),
-                removed_edges: tuple[tuple[str, str], ...] = ()) -> DriverModel:
+def fit_drivers(
+    frame: Frame,
+    *,
+    refute: bool = True,
+    seed: int = 0,
+    extra_edges: tuple[tuple[str, str], ...] = (),
+    removed_edges: tuple[tuple[str, str], ...] = (),
+) -> DriverModel:
     """Joint OLS fit plus one DoWhy-identified, refuted effect per driver."""
     with threadpool_limits(1):  # tiny solves: BLAS threads only fight over a shared machine
         return _fit_drivers(frame, refute, seed, extra_edges, removed_edges)
 
 
-def _fit_drivers(frame: Frame, refute: bool, seed: int, extra_edges: tuple[tuple[str, str], ...],
-                 removed_edges: tuple[tuple[str, str], ...]) -> DriverModel:
+def _fit_drivers(
+    frame: Frame,
+    refute: bool,
+    seed: int,
+    extra_edges: tuple[tuple[str, str], ...],
+    removed_edges: tuple[tuple[str, str], ...],
+) -> DriverModel:
     data = frame.data
     columns = [c for c in data.columns if c != "y"]
     x = sm.add_constant(data[columns], has_constant="add")
@@ -149,15 +166,26 @@ def _fit_drivers(frame: Frame, refute: bool, seed: int, extra_edges: tuple[tuple
         estimand, adjust = dowhy_bridge.identify(data, spec.name, "y", graph, groups=groups)
         dowhy_est, est = dowhy_bridge.estimate(data, estimand, fitter)
         refutations = (
-            dowhy_bridge.refute(data, estimand, dowhy_est, est, simulations=REFUTE_SIMULATIONS, seed=seed + 7 * i)
-            if refute else ()
+            dowhy_bridge.refute(
+                data, estimand, dowhy_est, est, simulations=REFUTE_SIMULATIONS, seed=seed + 7 * i
+            )
+            if refute
+            else ()
         )
         lower, upper, p = interval(est)
         effects[spec.name] = Effect(
-            treatment=spec.name, outcome="y", estimate=est.value, lower=lower, upper=upper, p_value=p,
-            method="backdoor-adjusted " + est.method, n=len(data),
+            treatment=spec.name,
+            outcome="y",
+            estimate=est.value,
+            lower=lower,
+            upper=upper,
+            p_value=p,
+            method="backdoor-adjusted " + est.method,
+            n=len(data),
             treatment_kind="binary" if set(np.unique(data[spec.name])) <= {0.0, 1.0} else "continuous",
-            target="per unit", confounders=tuple(adjust), refutations=refutations,
+            target="per unit",
+            confounders=tuple(adjust),
+            refutations=refutations,
         )
     return DriverModel(frame, fit.params, fit.cov_params(), effects, ())
 
@@ -165,8 +193,9 @@ def _fit_drivers(frame: Frame, refute: bool, seed: int, extra_edges: tuple[tuple
 def _fit_ols(frame: pd.DataFrame, treatment: str, outcome: str, adjust: list[str]) -> crossfit.Estimate:
     cols = [c for c in adjust if c in frame.columns]
     x = frame[cols].to_numpy(dtype=float) if cols else np.empty((len(frame), 0))
-    return crossfit.ols(x, frame[treatment].to_numpy(dtype=float), frame[outcome].to_numpy(dtype=float),
-                        hac_lags=HAC_LAGS)
+    return crossfit.ols(
+        x, frame[treatment].to_numpy(dtype=float), frame[outcome].to_numpy(dtype=float), hac_lags=HAC_LAGS
+    )
 
 
 def attribute(model: DriverModel, current: pd.Series, baseline: pd.Series, *, refuted: bool) -> list[Driver]:
@@ -185,15 +214,30 @@ def attribute(model: DriverModel, current: pd.Series, baseline: pd.Series, *, re
         conf = confidence_label(float(p_adj), eff.refutations, refuted=refuted)
         eff = Effect(**{**eff.__dict__, "confidence": conf})
         rel, rel_lo, rel_hi, absolute = _owner_units(frame.log_scale, eff, unit, typical)
-        contrib = [_to_units(frame.log_scale, b * delta, level_base) for b in (eff.estimate, eff.lower, eff.upper)]
-        out.append(Driver(
-            name=spec.name, label=spec.label, column=spec.column, effect=eff, relative_effect=rel,
-            relative_lower=rel_lo, relative_upper=rel_hi, absolute_effect=absolute, unit=spec.unit,
-            baseline_level=float(data.loc[baseline, spec.name].mean()) * spec.scale,
-            current_level=float(data.loc[current, spec.name].mean()) * spec.scale,
-            contribution=contrib[0], contribution_lower=min(contrib[1:]), contribution_upper=max(contrib[1:]),
-            confidence=conf, p_value_adjusted=float(p_adj), lag=frame.lags.get(spec.name, ""),
-        ))
+        contrib = [
+            _to_units(frame.log_scale, b * delta, level_base) for b in (eff.estimate, eff.lower, eff.upper)
+        ]
+        out.append(
+            Driver(
+                name=spec.name,
+                label=spec.label,
+                column=spec.column,
+                effect=eff,
+                relative_effect=rel,
+                relative_lower=rel_lo,
+                relative_upper=rel_hi,
+                absolute_effect=absolute,
+                unit=spec.unit,
+                baseline_level=float(data.loc[baseline, spec.name].mean()) * spec.scale,
+                current_level=float(data.loc[current, spec.name].mean()) * spec.scale,
+                contribution=contrib[0],
+                contribution_lower=min(contrib[1:]),
+                contribution_upper=max(contrib[1:]),
+                confidence=conf,
+                p_value_adjusted=float(p_adj),
+                lag=frame.lags.get(spec.name, ""),
+            )
+        )
     out += _calendar_drivers(model, current, baseline, level_base)
     return rank(out)
 
@@ -204,7 +248,9 @@ def rank(drivers: list[Driver]) -> list[Driver]:
     return sorted(drivers, key=lambda d: (order[d.confidence], -abs(d.contribution)))
 
 
-def _owner_units(log_scale: bool, eff: Effect, unit: float, typical: float) -> tuple[float, float, float, float]:
+def _owner_units(
+    log_scale: bool, eff: Effect, unit: float, typical: float
+) -> tuple[float, float, float, float]:
     if log_scale:
         rel = [float(np.expm1(v * unit)) for v in (eff.estimate, eff.lower, eff.upper)]
         return rel[0], rel[1], rel[2], rel[0] * typical
@@ -216,13 +262,17 @@ def _to_units(log_scale: bool, change: float, level_base: float) -> float:
     return float(level_base * np.expm1(change)) if log_scale else float(change)
 
 
-def _calendar_drivers(model: DriverModel, current: pd.Series, baseline: pd.Series,
-                      level_base: float) -> list[Driver]:
+def _calendar_drivers(
+    model: DriverModel, current: pd.Series, baseline: pd.Series, level_base: float
+) -> list[Driver]:
     """Day-of-week mix and season/trend as drivers: what the calendar alone predicts for the change."""
     frame = model.frame
     groups = {
         "weekday_mix": ("day-of-week mix", list(frame.weekday_cols)),
-        "season_trend": ("usual season and trend", [c for c in frame.calendar if c not in frame.weekday_cols]),
+        "season_trend": (
+            "usual season and trend",
+            [c for c in frame.calendar if c not in frame.weekday_cols],
+        ),
     }
     out = []
     for name, (label, cols) in groups.items():
@@ -236,14 +286,39 @@ def _calendar_drivers(model: DriverModel, current: pd.Series, baseline: pd.Serie
         est = crossfit.Estimate(change, se, "calendar terms of the driver model (OLS)")
         lower, upper, p = interval(est) if se > 0 else (change, change, 1.0)
         conf = confidence_label(p, (), refuted=True) if se > 0 else "none"
-        eff = Effect(name, "y", change, lower, upper, p, est.method, len(frame.data), "calendar", "period mix",
-                     confidence=conf)
+        eff = Effect(
+            name,
+            "y",
+            change,
+            lower,
+            upper,
+            p,
+            est.method,
+            len(frame.data),
+            "calendar",
+            "period mix",
+            confidence=conf,
+        )
         contrib = [_to_units(frame.log_scale, v, level_base) for v in (change, lower, upper)]
         rel = [float(np.expm1(v)) if frame.log_scale else v / level_base for v in (change, lower, upper)]
-        out.append(Driver(
-            name=name, label=label, column="date", effect=eff, relative_effect=rel[0], relative_lower=rel[1],
-            relative_upper=rel[2], absolute_effect=contrib[0], unit="period", baseline_level=0.0,
-            current_level=0.0, contribution=contrib[0], contribution_lower=contrib[1],
-            contribution_upper=contrib[2], confidence=conf, p_value_adjusted=p,
-        ))
+        out.append(
+            Driver(
+                name=name,
+                label=label,
+                column="date",
+                effect=eff,
+                relative_effect=rel[0],
+                relative_lower=rel[1],
+                relative_upper=rel[2],
+                absolute_effect=contrib[0],
+                unit="period",
+                baseline_level=0.0,
+                current_level=0.0,
+                contribution=contrib[0],
+                contribution_lower=contrib[1],
+                contribution_upper=contrib[2],
+                confidence=conf,
+                p_value_adjusted=p,
+            )
+        )
     return out

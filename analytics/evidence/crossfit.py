@@ -70,7 +70,9 @@ def _median_aggregate(values: list[float], ses: list[float]) -> tuple[float, flo
     return med, float(np.sqrt(np.median(s**2 + (v - med) ** 2)))
 
 
-def dr_binary(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, att: bool, reps: int, seed: int = 0) -> Estimate:
+def dr_binary(
+    x: np.ndarray, t: np.ndarray, y: np.ndarray, *, att: bool, reps: int, seed: int = 0
+) -> Estimate:
     """Cross-fitted doubly robust (AIPW) effect of a 0/1 treatment, on the treated (``att``) or on average."""
     with threadpool_limits(1):  # OpenMP threads fight over a shared machine: one thread is far faster
         return _dr_binary(x, t, y, att=att, reps=reps, seed=seed)
@@ -152,7 +154,9 @@ def _dml_continuous(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, reps: int, s
         values.append(theta)
         ses.append(float(np.sqrt(np.mean(psi**2) / n)))
     value, se = _median_aggregate(values, ses)
-    method = f"double ML (partialling out; {N_FOLDS}-fold cross-fitting x{reps}; {learner_name} nuisance models)"
+    method = (
+        f"double ML (partialling out; {N_FOLDS}-fold cross-fitting x{reps}; {learner_name} nuisance models)"
+    )
     return Estimate(value, se, method)
 
 
@@ -168,5 +172,9 @@ def ols(x: np.ndarray, t: np.ndarray, y: np.ndarray, *, hac_lags: int | None = N
     else:
         fit = model.fit(cov_type="HC3")
         errors = "HC3 errors"
-    return Estimate(float(fit.params[1]), float(fit.bse[1]), f"regression adjustment (OLS, {errors})",
-                    dof=int(fit.df_resid))
+    return Estimate(
+        float(fit.params[1]),
+        float(fit.bse[1]),
+        f"regression adjustment (OLS, {errors})",
+        dof=int(fit.df_resid),
+    )

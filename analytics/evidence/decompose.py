@@ -12,7 +12,9 @@ PRODUCTS: dict[str, tuple[str, str]] = {"revenue": ("orders", "average_ticket")}
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def decompose(data: pd.DataFrame, metric: str, current: pd.Series, baseline: pd.Series) -> list[Decomposition]:
+def decompose(
+    data: pd.DataFrame, metric: str, current: pd.Series, baseline: pd.Series
+) -> list[Decomposition]:
     """Every exact decomposition that applies to ``metric`` (per-day means; parts add up to the change)."""
     out: list[Decomposition] = []
     product = _product(data, metric, current, baseline)
@@ -26,8 +28,9 @@ def decompose(data: pd.DataFrame, metric: str, current: pd.Series, baseline: pd.
     return out
 
 
-def _product(data: pd.DataFrame, metric: str, current: pd.Series,
-             baseline: pd.Series) -> Decomposition | None:
+def _product(
+    data: pd.DataFrame, metric: str, current: pd.Series, baseline: pd.Series
+) -> Decomposition | None:
     """Totals split as orders x average ticket with the symmetric (midpoint) rule, so parts sum exactly."""
     factors = PRODUCTS.get(metric)
     if factors is None or any(f not in data.columns for f in factors):
@@ -45,19 +48,27 @@ def _product(data: pd.DataFrame, metric: str, current: pd.Series,
         Contribution(a_col, "factor", float(a_b), float(a_c), float((a_c - a_b) * (b_c + b_b) / 2)),
         Contribution(b_col, "factor", float(b_b), float(b_c), float((b_c - b_b) * (a_c + a_b) / 2)),
     )
-    return Decomposition(metric, f"{metric} = {a_col} x {b_col}", float(m_b), float(m_c), float(m_c - m_b), parts)
+    return Decomposition(
+        metric, f"{metric} = {a_col} x {b_col}", float(m_b), float(m_c), float(m_c - m_b), parts
+    )
 
 
-def _sum(data: pd.DataFrame, metric: str, columns: list[str], current: pd.Series, baseline: pd.Series,
-         kind: str) -> Decomposition:
+def _sum(
+    data: pd.DataFrame, metric: str, columns: list[str], current: pd.Series, baseline: pd.Series, kind: str
+) -> Decomposition:
     days_c, days_b = max(int(current.sum()), 1), max(int(baseline.sum()), 1)
     parts = []
     for c in columns:
         cur, base = data.loc[current, c].sum() / days_c, data.loc[baseline, c].sum() / days_b
-        parts.append(Contribution(f"{kind}:{c.removeprefix('marketing_')}", "sum", float(base), float(cur),
-                                  float(cur - base)))
+        parts.append(
+            Contribution(
+                f"{kind}:{c.removeprefix('marketing_')}", "sum", float(base), float(cur), float(cur - base)
+            )
+        )
     total_c, total_b = sum(p.current for p in parts), sum(p.baseline for p in parts)
-    return Decomposition(metric, f"{metric} = sum over {kind}s", total_b, total_c, total_c - total_b, tuple(parts))
+    return Decomposition(
+        metric, f"{metric} = sum over {kind}s", total_b, total_c, total_c - total_b, tuple(parts)
+    )
 
 
 def _weekdays(data: pd.DataFrame, metric: str, current: pd.Series, baseline: pd.Series) -> Decomposition:
@@ -70,4 +81,6 @@ def _weekdays(data: pd.DataFrame, metric: str, current: pd.Series, baseline: pd.
         base = float(data.loc[baseline & (dow == d), metric].sum()) / days_b
         parts.append(Contribution(f"weekday:{name}", "sum", base, cur, cur - base))
     total_c, total_b = sum(p.current for p in parts), sum(p.baseline for p in parts)
-    return Decomposition(metric, f"{metric} = sum over weekdays", total_b, total_c, total_c - total_b, tuple(parts))
+    return Decomposition(
+        metric, f"{metric} = sum over weekdays", total_b, total_c, total_c - total_b, tuple(parts)
+    )

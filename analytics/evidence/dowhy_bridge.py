@@ -29,8 +29,14 @@ Fitter = Callable[[pd.DataFrame, str, str, list[str]], Estimate]
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
     """Silence DoWhy's chatty loggers and warnings for the duration of the block."""
-    names = ("dowhy", "dowhy.causal_model", "dowhy.causal_estimator", "dowhy.causal_refuters", "dowhy.causal_graph",
-             "dowhy.causal_identifier")
+    names = (
+        "dowhy",
+        "dowhy.causal_model",
+        "dowhy.causal_estimator",
+        "dowhy.causal_refuters",
+        "dowhy.causal_graph",
+        "dowhy.causal_identifier",
+    )
     loggers = [logging.getLogger(n) for n in names]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
@@ -59,8 +65,14 @@ def _estimator_class() -> type:
             self._set_effect_modifiers(data, effect_modifier_names)
             return self
 
-        def estimate_effect(self, data: pd.DataFrame, treatment_value: Any = 1, control_value: Any = 0,
-                            target_units: Any = None, **_: Any) -> Any:
+        def estimate_effect(
+            self,
+            data: pd.DataFrame,
+            treatment_value: Any = 1,
+            control_value: Any = 0,
+            target_units: Any = None,
+            **_: Any,
+        ) -> Any:
             estimand = self._target_estimand
             treatment = estimand.treatment_variable[0]
             outcome = estimand.outcome_variable[0]
@@ -69,8 +81,13 @@ def _estimator_class() -> type:
             self._target_units = target_units
             self._treatment_value, self._control_value = treatment_value, control_value
             estimate = CausalEstimate(
-                data=None, treatment_name=[treatment], outcome_name=[outcome], estimate=self.last.value,
-                target_estimand=estimand, realized_estimand_expr=None, control_value=control_value,
+                data=None,
+                treatment_name=[treatment],
+                outcome_name=[outcome],
+                estimate=self.last.value,
+                target_estimand=estimand,
+                realized_estimand_expr=None,
+                control_value=control_value,
                 treatment_value=treatment_value,
             )
             estimate.add_estimator(self)
@@ -84,9 +101,14 @@ _ENGINE_ESTIMATOR: type | None = None
 _IDENTIFIED: dict[tuple, tuple[Any, list[str]]] = {}
 
 
-def identify(data: pd.DataFrame, treatment: str, outcome: str, graph: nx.DiGraph | None,
-             common_causes: list[str] | None = None,
-             groups: dict[str, list[str]] | None = None) -> tuple[Any, list[str]]:
+def identify(
+    data: pd.DataFrame,
+    treatment: str,
+    outcome: str,
+    graph: nx.DiGraph | None,
+    common_causes: list[str] | None = None,
+    groups: dict[str, list[str]] | None = None,
+) -> tuple[Any, list[str]]:
     """DoWhy's identified estimand and its backdoor adjustment set (maximal valid set: precise and safe).
 
     ``groups`` maps a graph node standing for several columns (e.g. "calendar") to those columns: the graph
@@ -97,7 +119,12 @@ def identify(data: pd.DataFrame, treatment: str, outcome: str, graph: nx.DiGraph
     groups = groups or {}
     key = None
     if graph is not None:
-        key = (treatment, outcome, tuple(sorted(graph.edges)), tuple((k, tuple(v)) for k, v in groups.items()))
+        key = (
+            treatment,
+            outcome,
+            tuple(sorted(graph.edges)),
+            tuple((k, tuple(v)) for k, v in groups.items()),
+        )
         if key in _IDENTIFIED:
             estimand, adjust = _IDENTIFIED[key]
             return copy.deepcopy(estimand), list(adjust)
@@ -108,7 +135,9 @@ def identify(data: pd.DataFrame, treatment: str, outcome: str, graph: nx.DiGraph
             view = view[[n for n in graph.nodes if n in view.columns]]
             model = CausalModel(data=view, treatment=treatment, outcome=outcome, graph=graph)
         else:
-            model = CausalModel(data=data, treatment=treatment, outcome=outcome, common_causes=common_causes or [])
+            model = CausalModel(
+                data=data, treatment=treatment, outcome=outcome, common_causes=common_causes or []
+            )
         estimand = model.identify_effect(method_name="maximal-adjustment", proceed_when_unidentifiable=True)
     adjust: list[str] = []
     for node in estimand.get_adjustment_set() or []:
@@ -132,14 +161,21 @@ def estimate(data: pd.DataFrame, estimand: Any, fitter: Fitter) -> tuple[Any, Es
         _ENGINE_ESTIMATOR = _estimator_class()
     estimator = _ENGINE_ESTIMATOR(estimand, fitter)
     with quiet():
-        result = estimate_effect(data, estimand.treatment_variable, estimand.outcome_variable, "backdoor",
-                                 estimator, method_params={})
+        result = estimate_effect(
+            data,
+            estimand.treatment_variable,
+            estimand.outcome_variable,
+            "backdoor",
+            estimator,
+            method_params={},
+        )
     assert estimator.last is not None
     return result, estimator.last
 
 
-def refute(data: pd.DataFrame, estimand: Any, dowhy_estimate: Any, ours: Estimate, *, simulations: int,
-           seed: int) -> tuple[Refutation, ...]:
+def refute(
+    data: pd.DataFrame, estimand: Any, dowhy_estimate: Any, ours: Estimate, *, simulations: int, seed: int
+) -> tuple[Refutation, ...]:
     """Placebo treatment, random common cause and data subset refutations, judged against ``ours``'s error."""
     from dowhy.causal_refuters.data_subset_refuter import refute_data_subset
     from dowhy.causal_refuters.placebo_treatment_refuter import PlaceboType, refute_placebo_treatment
@@ -149,25 +185,52 @@ def refute(data: pd.DataFrame, estimand: Any, dowhy_estimate: Any, ours: Estimat
     k = max(1, simulations)
     out: list[Refutation] = []
     with quiet():
-        placebo = refute_placebo_treatment(data, estimand, dowhy_estimate, estimand.treatment_variable,
-                                           num_simulations=k, placebo_type=PlaceboType.PERMUTE,
-                                           random_state=seed)
-        common = refute_random_common_cause(data, estimand, dowhy_estimate, num_simulations=k,
-                                            random_state=seed + 1)
-        subset = refute_data_subset(data, estimand, dowhy_estimate, subset_fraction=0.8, num_simulations=k,
-                                    random_state=seed + 2)
+        placebo = refute_placebo_treatment(
+            data,
+            estimand,
+            dowhy_estimate,
+            estimand.treatment_variable,
+            num_simulations=k,
+            placebo_type=PlaceboType.PERMUTE,
+            random_state=seed,
+        )
+        common = refute_random_common_cause(
+            data, estimand, dowhy_estimate, num_simulations=k, random_state=seed + 1
+        )
+        subset = refute_data_subset(
+            data, estimand, dowhy_estimate, subset_fraction=0.8, num_simulations=k, random_state=seed + 2
+        )
     limit = 3.0 * se / np.sqrt(k)
     pe = float(placebo.new_effect)
-    out.append(Refutation("placebo treatment", pe, bool(abs(pe) <= limit),
-                          f"shuffled treatment gives {pe:+.4g} on average (should be near 0; limit {limit:.3g})",
-                          _p(placebo)))
+    out.append(
+        Refutation(
+            "placebo treatment",
+            pe,
+            bool(abs(pe) <= limit),
+            f"shuffled treatment gives {pe:+.4g} on average (should be near 0; limit {limit:.3g})",
+            _p(placebo),
+        )
+    )
     ce = float(common.new_effect)
-    out.append(Refutation("random common cause", ce, bool(abs(ce - ours.value) <= 0.5 * se),
-                          f"adding a random confounder moves the estimate to {ce:+.4g} (from {ours.value:+.4g})",
-                          _p(common)))
+    out.append(
+        Refutation(
+            "random common cause",
+            ce,
+            bool(abs(ce - ours.value) <= 0.5 * se),
+            f"adding a random confounder moves the estimate to {ce:+.4g} (from {ours.value:+.4g})",
+            _p(common),
+        )
+    )
     sb = float(subset.new_effect)
-    out.append(Refutation("data subset", sb, bool(abs(sb - ours.value) <= se),
-                          f"random 80% subsets give {sb:+.4g} on average (from {ours.value:+.4g})", _p(subset)))
+    out.append(
+        Refutation(
+            "data subset",
+            sb,
+            bool(abs(sb - ours.value) <= se),
+            f"random 80% subsets give {sb:+.4g} on average (from {ours.value:+.4g})",
+            _p(subset),
+        )
+    )
     return tuple(out)
 
 

@@ -67,15 +67,25 @@ def estimate_effect(
         sample = refutation_sample(numeric, "T", binary=kind == "binary", seed=seed)
         quick = partial(_fit, kind=kind, att=att, small=small, reps=1, seed=seed)
         base_dowhy, base = dowhy_bridge.estimate(sample, estimand, quick)
-        refutations = dowhy_bridge.refute(sample, estimand, base_dowhy, base, simulations=REFUTE_SIMULATIONS,
-                                          seed=seed)
+        refutations = dowhy_bridge.refute(
+            sample, estimand, base_dowhy, base, simulations=REFUTE_SIMULATIONS, seed=seed
+        )
     lower, upper, p = interval(est)
     return Effect(
-        treatment=treatment, outcome=outcome, estimate=est.value, lower=lower, upper=upper, p_value=p,
-        method=est.method, n=n, treatment_kind=kind,
+        treatment=treatment,
+        outcome=outcome,
+        estimate=est.value,
+        lower=lower,
+        upper=upper,
+        p_value=p,
+        method=est.method,
+        n=n,
+        treatment_kind=kind,
         target=("effect on the treated" if att else "average effect") if kind == "binary" else "per unit",
-        confounders=tuple(confs), refutations=refutations,
-        confidence=confidence_label(p, refutations, refuted=refute), notes=tuple(notes),
+        confounders=tuple(confs),
+        refutations=refutations,
+        confidence=confidence_label(p, refutations, refuted=refute),
+        notes=tuple(notes),
     )
 
 
@@ -115,8 +125,18 @@ def confidence_label(p: float, refutations: Sequence[Refutation], *, refuted: bo
     return "high" if p < 0.01 else "medium"
 
 
-def _fit(frame: pd.DataFrame, treatment: str, outcome: str, adjust: list[str], *, kind: str, att: bool,
-         small: bool, reps: int, seed: int) -> crossfit.Estimate:
+def _fit(
+    frame: pd.DataFrame,
+    treatment: str,
+    outcome: str,
+    adjust: list[str],
+    *,
+    kind: str,
+    att: bool,
+    small: bool,
+    reps: int,
+    seed: int,
+) -> crossfit.Estimate:
     """The estimator chosen for this data, on numeric columns (used directly and by DoWhy's refuters)."""
     t = frame[treatment].to_numpy(dtype=float)
     y = frame[outcome].to_numpy(dtype=float)
@@ -129,8 +149,9 @@ def _fit(frame: pd.DataFrame, treatment: str, outcome: str, adjust: list[str], *
     return crossfit.dml_continuous(x, t, y, reps=reps, seed=seed)
 
 
-def _prepare(data: pd.DataFrame, treatment: str, outcome: str,
-             confounders: Sequence[str] | None) -> tuple[pd.DataFrame, list[str], list[str]]:
+def _prepare(
+    data: pd.DataFrame, treatment: str, outcome: str, confounders: Sequence[str] | None
+) -> tuple[pd.DataFrame, list[str], list[str]]:
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise EvidenceError("There is no data to estimate an effect from.")
     missing = [c for c in (treatment, outcome, *(confounders or ())) if c not in data.columns]

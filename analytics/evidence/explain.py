@@ -63,28 +63,42 @@ def explain_change(
         baseline = (rows >= base_p[0]) & (rows <= base_p[1])
         if not current.any() or not baseline.any():
             which = "period" if not current.any() else "baseline period"
-            raise EvidenceError(f"The business was closed (or {metric} is missing) on every day of the {which}.")
+            raise EvidenceError(
+                f"The business was closed (or {metric} is missing) on every day of the {which}."
+            )
         if current.any() and baseline.any() and (current & baseline).any():
             notes.append("the period and the baseline overlap, so the change understates the difference")
         timings["prepare"] = time.perf_counter() - clock
-        model = fit_drivers(frame, refute=refute, seed=seed, extra_edges=tuple(extra_edges),
-                            removed_edges=tuple(removed_edges))
-        ranked = attribute(model, pd.Series(current, index=rows), pd.Series(baseline, index=rows), refuted=refute)
+        model = fit_drivers(
+            frame,
+            refute=refute,
+            seed=seed,
+            extra_edges=tuple(extra_edges),
+            removed_edges=tuple(removed_edges),
+        )
+        ranked = attribute(
+            model, pd.Series(current, index=rows), pd.Series(baseline, index=rows), refuted=refute
+        )
         timings["drivers"] = time.perf_counter() - clock
         shift, shift_note = period_shift(frame, current, metric)
         if shift_note:
             notes.append(shift_note)
         open_full = full.index.isin(rows)
-        cur_full = pd.Series(open_full & (full.index >= cur_p[0]) & (full.index <= cur_p[1]), index=full.index)
-        base_full = pd.Series(open_full & (full.index >= base_p[0]) & (full.index <= base_p[1]), index=full.index)
+        cur_full = pd.Series(
+            open_full & (full.index >= cur_p[0]) & (full.index <= cur_p[1]), index=full.index
+        )
+        base_full = pd.Series(
+            open_full & (full.index >= base_p[0]) & (full.index <= base_p[1]), index=full.index
+        )
         parts = decompose(full, metric, cur_full, base_full)
         tests = _granger(frame) if granger else []
         timings["granger"] = time.perf_counter() - clock
     found = []
     if anomalies:
         closed = full["closed"] if "closed" in full.columns else None
-        found, anomaly_note = find_anomalies(full[metric].astype(float), cur_p, ranked, frame.data,
-                                             closed=closed, log_scale=frame.log_scale)
+        found, anomaly_note = find_anomalies(
+            full[metric].astype(float), cur_p, ranked, frame.data, closed=closed, log_scale=frame.log_scale
+        )
         if not found and anomaly_note.startswith(("fewer", "no forecast")):
             notes.append(anomaly_note)
     timings["anomalies"] = time.perf_counter() - clock
@@ -94,12 +108,23 @@ def explain_change(
     explained = sum(d.contribution for d in ranked)
     graph = build_graph(metric, ranked, tests, (rows[0].date(), rows[-1].date()))
     result = ChangeExplanation(
-        metric=metric, period=(cur_p[0].date(), cur_p[1].date()),
-        baseline_period=(base_p[0].date(), base_p[1].date()), baseline_value=base_value, current_value=cur_value,
-        change=change, change_pct=change / base_value if base_value else float("nan"),
-        decomposition=tuple(parts), drivers=tuple(ranked), unexplained=change - explained,
-        unexplained_effect=shift, granger=tuple(tests), anomalies=tuple(found), verdict="", graph=graph,
-        cannot_conclude=tuple(notes), timings=timings,
+        metric=metric,
+        period=(cur_p[0].date(), cur_p[1].date()),
+        baseline_period=(base_p[0].date(), base_p[1].date()),
+        baseline_value=base_value,
+        current_value=cur_value,
+        change=change,
+        change_pct=change / base_value if base_value else float("nan"),
+        decomposition=tuple(parts),
+        drivers=tuple(ranked),
+        unexplained=change - explained,
+        unexplained_effect=shift,
+        granger=tuple(tests),
+        anomalies=tuple(found),
+        verdict="",
+        graph=graph,
+        cannot_conclude=tuple(notes),
+        timings=timings,
     )
     return _with_verdict(result)
 
@@ -114,19 +139,35 @@ def period_shift(frame: Frame, current: np.ndarray, metric: str) -> tuple[Effect
     coef, *_ = np.linalg.lstsq(np.column_stack([np.ones(len(x)), x.to_numpy()]), d, rcond=None)
     resid = d - np.column_stack([np.ones(len(x)), x.to_numpy()]) @ coef
     if float(resid.var()) < 0.03 * float(d.var()):
-        return None, (f"a driver active only in the period (e.g. a stock-out) accounts for it, so no separate "
-                      f"shift in {metric} can be measured")
+        return None, (
+            f"a driver active only in the period (e.g. a stock-out) accounts for it, so no separate "
+            f"shift in {metric} can be measured"
+        )
     design = sm.add_constant(x.assign(in_period=d), has_constant="add")
     fit = sm.OLS(data["y"], design).fit(cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS})
-    est = Estimate(float(fit.params["in_period"]), float(fit.bse["in_period"]),
-                   "shift of the period beyond drivers and calendar (OLS, Newey-West errors)")
+    est = Estimate(
+        float(fit.params["in_period"]),
+        float(fit.bse["in_period"]),
+        "shift of the period beyond drivers and calendar (OLS, Newey-West errors)",
+    )
     lo, hi, p = interval(est)
     if frame.log_scale:
         value, lo, hi = float(np.expm1(est.value)), float(np.expm1(lo)), float(np.expm1(hi))
     else:
         value = est.value
-    return Effect("period", metric, value, lo, hi, p, est.method, len(data), "binary", "relative shift",
-                  confidence="high" if p < 0.01 else "medium" if p < 0.05 else "none"), ""
+    return Effect(
+        "period",
+        metric,
+        value,
+        lo,
+        hi,
+        p,
+        est.method,
+        len(data),
+        "binary",
+        "relative shift",
+        confidence="high" if p < 0.01 else "medium" if p < 0.05 else "none",
+    ), ""
 
 
 def _granger(frame: Frame) -> list:
@@ -154,16 +195,24 @@ def _with_verdict(r: ChangeExplanation) -> ChangeExplanation:
         text.append(f"Split exactly: {bits}.")
     named = [d for d in r.drivers if _named(d)]
     if named:
-        text.append("Drivers with evidence: " + "; ".join(
-            f"{d.label} {fmt.format(d.contribution)} a day (95% CI {fmt.format(d.contribution_lower)} to "
-            f"{fmt.format(d.contribution_upper)}, confidence {d.confidence})" for d in named) + ".")
+        text.append(
+            "Drivers with evidence: "
+            + "; ".join(
+                f"{d.label} {fmt.format(d.contribution)} a day (95% CI {fmt.format(d.contribution_lower)} to "
+                f"{fmt.format(d.contribution_upper)}, confidence {d.confidence})"
+                for d in named
+            )
+            + "."
+        )
     else:
         text.append("Not enough evidence that any measured driver caused this change.")
     text.append(f"Left unexplained: {fmt.format(r.unexplained)} a day.")
     s = r.unexplained_effect
     if s is not None and s.p_value < 0.05:
-        text.append(f"Beyond all drivers and the calendar, the period is {s.estimate:+.1%} "
-                    f"(95% CI {s.lower:+.1%} to {s.upper:+.1%}) off what was expected: a cause not in the data.")
+        text.append(
+            f"Beyond all drivers and the calendar, the period is {s.estimate:+.1%} "
+            f"(95% CI {s.lower:+.1%} to {s.upper:+.1%}) off what was expected: a cause not in the data."
+        )
     if r.anomalies:
         text.append(f"{len(r.anomalies)} day(s) fell outside the forecast interval.")
     text.extend(n[0].upper() + n[1:] + "." for n in r.cannot_conclude)

@@ -46,8 +46,9 @@ def daily(data: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def to_period(period: tuple[date | str | pd.Timestamp, date | str | pd.Timestamp], name: str,
-              index: pd.DatetimeIndex) -> tuple[pd.Timestamp, pd.Timestamp]:
+def to_period(
+    period: tuple[date | str | pd.Timestamp, date | str | pd.Timestamp], name: str, index: pd.DatetimeIndex
+) -> tuple[pd.Timestamp, pd.Timestamp]:
     """A (start, end) pair as timestamps, checked to be ordered and inside the data."""
     try:
         start, end = (pd.Timestamp(p).normalize() for p in period)

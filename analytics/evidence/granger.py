@@ -24,7 +24,9 @@ def _sse(y: np.ndarray, x: np.ndarray) -> float:
     return float(np.sum((y - x @ coef) ** 2))
 
 
-def granger_test(cause: np.ndarray, effect: np.ndarray, *, max_lag: int = MAX_LAG) -> tuple[int, float, float]:
+def granger_test(
+    cause: np.ndarray, effect: np.ndarray, *, max_lag: int = MAX_LAG
+) -> tuple[int, float, float]:
     """(lag, F, p) for ``cause`` Granger-causing ``effect``.
 
     The lag order is the larger of AIC on the effect's own past (enough lags to whiten its autocorrelation,
@@ -58,8 +60,14 @@ def granger_test(cause: np.ndarray, effect: np.ndarray, *, max_lag: int = MAX_LA
     return p, float(f), float(stats.f.sf(f, p, df2))
 
 
-def granger_pairs(series: pd.DataFrame, pairs: Iterable[tuple[str, str]], controls: pd.DataFrame | None = None,
-                  *, max_lag: int = MAX_LAG, alpha: float = 0.05) -> list[GrangerResult]:
+def granger_pairs(
+    series: pd.DataFrame,
+    pairs: Iterable[tuple[str, str]],
+    controls: pd.DataFrame | None = None,
+    *,
+    max_lag: int = MAX_LAG,
+    alpha: float = 0.05,
+) -> list[GrangerResult]:
     """Test each (cause, effect) pair on series cleaned of the calendar; Holm-corrected across the pairs."""
     frame = series.dropna()
     if len(frame) < MIN_ROWS:
@@ -74,8 +82,10 @@ def granger_pairs(series: pd.DataFrame, pairs: Iterable[tuple[str, str]], contro
     if not raw:
         return []
     adjusted = multipletests([r[4] for r in raw], method="holm")[1]
-    return [GrangerResult(c, e, lag, f, p, float(pa), bool(pa < alpha))
-            for (c, e, lag, f, p), pa in zip(raw, adjusted, strict=True)]
+    return [
+        GrangerResult(c, e, lag, f, p, float(pa), bool(pa < alpha))
+        for (c, e, lag, f, p), pa in zip(raw, adjusted, strict=True)
+    ]
 
 
 def _residualise(frame: pd.DataFrame, controls: pd.DataFrame | None) -> pd.DataFrame:

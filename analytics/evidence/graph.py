@@ -56,8 +56,11 @@ class EvidenceGraph:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (JSON-ready)."""
-        return {"nodes": [asdict(n) for n in self.nodes], "edges": [asdict(e) for e in self.edges],
-                "meta": dict(self.meta)}
+        return {
+            "nodes": [asdict(n) for n in self.nodes],
+            "edges": [asdict(e) for e in self.edges],
+            "meta": dict(self.meta),
+        }
 
     def to_json(self) -> str:
         """JSON text with sorted keys (stable across runs for the same results)."""
@@ -68,8 +71,9 @@ class EvidenceGraph:
         return next((e for e in self.edges if e.id == edge_id), None)
 
 
-def build_graph(metric: str, drivers: Sequence[Driver], granger: Sequence[GrangerResult],
-                span: tuple[date, date]) -> EvidenceGraph:
+def build_graph(
+    metric: str, drivers: Sequence[Driver], granger: Sequence[GrangerResult], span: tuple[date, date]
+) -> EvidenceGraph:
     """Graph of one explanation: a node per driver and metric, an edge per measured effect."""
     nodes = {metric: Node(f"node:{slug(metric)}", metric, metric, "metric")}
     edges: dict[str, Edge] = {}
@@ -77,14 +81,39 @@ def build_graph(metric: str, drivers: Sequence[Driver], granger: Sequence[Grange
     for d in drivers:
         nodes.setdefault(d.name, Node(f"node:{slug(d.name)}", d.name, d.label, "driver"))
         eid = f"edge:{slug(d.name)}->{slug(metric)}"
-        edges[eid] = Edge(eid, nodes[d.name].id, nodes[metric].id, d.relative_effect, d.relative_lower,
-                          d.relative_upper, f"relative change per {d.unit}", d.effect.p_value, d.effect.method,
-                          d.confidence, start, end, d.effect.n)
+        edges[eid] = Edge(
+            eid,
+            nodes[d.name].id,
+            nodes[metric].id,
+            d.relative_effect,
+            d.relative_lower,
+            d.relative_upper,
+            f"relative change per {d.unit}",
+            d.effect.p_value,
+            d.effect.method,
+            d.confidence,
+            start,
+            end,
+            d.effect.n,
+        )
     for g in granger:
         for name in (g.cause, g.effect):
-            nodes.setdefault(name, Node(f"node:{slug(name)}", name, name, "metric" if name == metric else "driver"))
+            nodes.setdefault(
+                name, Node(f"node:{slug(name)}", name, name, "metric" if name == metric else "driver")
+            )
         eid = f"edge:{slug(g.cause)}->{slug(g.effect)}:granger"
-        edges[eid] = Edge(eid, nodes[g.cause].id, nodes[g.effect].id, None, None, None, f"lag {g.lag} days",
-                          g.p_adjusted, "Granger causality (F-test, AIC lag order, Holm-corrected)",
-                          "medium" if g.significant else "none", start, end)
+        edges[eid] = Edge(
+            eid,
+            nodes[g.cause].id,
+            nodes[g.effect].id,
+            None,
+            None,
+            None,
+            f"lag {g.lag} days",
+            g.p_adjusted,
+            "Granger causality (F-test, AIC lag order, Holm-corrected)",
+            "medium" if g.significant else "none",
+            start,
+            end,
+        )
     return EvidenceGraph(tuple(nodes.values()), tuple(edges.values()), {"metric": metric})

@@ -48,8 +48,14 @@ _WEATHER_AND_OPERATIONS = (
 
 
 def _rain(threshold: float) -> DriverSpec:
-    return DriverSpec("rainy_day", "rain_mm", f"rainy days (>{threshold:g} mm)", "threshold", "rainy day",
-                      threshold=threshold)
+    return DriverSpec(
+        "rainy_day",
+        "rain_mm",
+        f"rainy days (>{threshold:g} mm)",
+        "threshold",
+        "rainy day",
+        threshold=threshold,
+    )
 
 
 #: Industry -> fixed candidate drivers (marketing channels are added for every ``marketing_*`` column).
@@ -76,9 +82,13 @@ def with_threshold(spec: DriverSpec, threshold: float) -> DriverSpec:
     return replace(spec, threshold=threshold, label=spec.label.split("(")[0] + f"(>{threshold:g} mm)")
 
 
-def default_graph(metric: str, drivers: Iterable[DriverSpec], calendar: Iterable[str],
-                  extra_edges: Iterable[tuple[str, str]] = (),
-                  removed_edges: Iterable[tuple[str, str]] = ()) -> nx.DiGraph:
+def default_graph(
+    metric: str,
+    drivers: Iterable[DriverSpec],
+    calendar: Iterable[str],
+    extra_edges: Iterable[tuple[str, str]] = (),
+    removed_edges: Iterable[tuple[str, str]] = (),
+) -> nx.DiGraph:
     """Calendar terms cause every driver and the metric; drivers cause the metric; staffing follows demand."""
     specs = list(drivers)
     cal = list(calendar)

@@ -24,8 +24,14 @@ RECENT_DAYS = 28
 FORECAST_MEMBERS = ["ets"]
 
 
-def what_if(data: pd.DataFrame, intervention: Mapping[str, float], metric: str, horizon: int, *,
-            industry: str = "default") -> WhatIf:
+def what_if(
+    data: pd.DataFrame,
+    intervention: Mapping[str, float],
+    metric: str,
+    horizon: int,
+    *,
+    industry: str = "default",
+) -> WhatIf:
     """Counterfactual daily path of ``metric`` over ``horizon`` days with a 95% interval, and its baseline."""
     from analytics.forecast import ForecastError, forecast
 
@@ -49,7 +55,9 @@ def what_if(data: pd.DataFrame, intervention: Mapping[str, float], metric: str, 
         if key == "opening_hours":
             rel, lo, hi, how, warn, extra = _opening_hours(full, change)
         elif key.startswith("marketing_"):
-            rel, lo, hi, how, warn, extra = _marketing(full, metric, key, change, industry, float(base.mean()))
+            rel, lo, hi, how, warn, extra = _marketing(
+                full, metric, key, change, industry, float(base.mean())
+            )
         elif key in ("price", "staff_hours"):
             rel, lo, hi, how, warn, extra = _elasticity(full, metric, key, change, industry)
         else:
@@ -66,17 +74,32 @@ def what_if(data: pd.DataFrame, intervention: Mapping[str, float], metric: str, 
     spread_lo, spread_hi = base - base_lo, base_hi - base
     lower = cf - np.sqrt(spread_lo**2 + (lift - lift_lo) ** 2)
     upper = cf + np.sqrt(spread_hi**2 + (lift_hi - lift) ** 2)
-    return WhatIf(metric, dict(intervention), base, cf, lower, upper, float(lift.sum()), float(lift_lo.sum()),
-                  float(lift_hi.sum()), "; ".join(methods), extrapolation, tuple(warnings))
+    return WhatIf(
+        metric,
+        dict(intervention),
+        base,
+        cf,
+        lower,
+        upper,
+        float(lift.sum()),
+        float(lift_lo.sum()),
+        float(lift_hi.sum()),
+        "; ".join(methods),
+        extrapolation,
+        tuple(warnings),
+    )
 
 
-def _elasticity(full: pd.DataFrame, metric: str, key: str, change: float,
-                industry: str) -> tuple[float, float, float, str, list[str], bool]:
+def _elasticity(
+    full: pd.DataFrame, metric: str, key: str, change: float, industry: str
+) -> tuple[float, float, float, str, list[str], bool]:
     """Relative effect from the driver model: price via its elasticity, staffing per extra hour."""
     name = "price" if key == "price" else "staffing"
     column = "price_index" if key == "price" else "staff_hours"
     if column not in full.columns or full[column].nunique() < 2:
-        raise EvidenceError(f"The data never saw {column} change, so there is nothing to learn its effect from.")
+        raise EvidenceError(
+            f"The data never saw {column} change, so there is nothing to learn its effect from."
+        )
     specs = [s for s in drivers_for(industry, full.columns) if s.column != metric]
     frame, _ = build_frame(full, metric, specs)
     if name not in [s.name for s in frame.drivers]:
@@ -86,8 +109,10 @@ def _elasticity(full: pd.DataFrame, metric: str, key: str, change: float,
     if key == "price":
         step = float(np.log1p(change))
         seen = float(frame.data[name].max() - frame.data[name].min())
-        how = (f"price elasticity {eff.estimate:+.2f} (95% CI {eff.lower:+.2f} to {eff.upper:+.2f}) "
-               "from past price changes")
+        how = (
+            f"price elasticity {eff.estimate:+.2f} (95% CI {eff.lower:+.2f} to {eff.upper:+.2f}) "
+            "from past price changes"
+        )
     else:
         step = change * float(full[column].tail(RECENT_DAYS).mean())
         seen = float(frame.data[name].max() - frame.data[name].min())
@@ -97,13 +122,16 @@ def _elasticity(full: pd.DataFrame, metric: str, key: str, change: float,
     extra = abs(step) > seen
     if extra:
         warn.append(f"the data never saw a change this large in {column}: the projection extrapolates")
-    factors = [float(np.expm1(b * step)) if frame.log_scale else b * step / float(frame.level.mean())
-               for b in (eff.estimate, eff.lower, eff.upper)]
+    factors = [
+        float(np.expm1(b * step)) if frame.log_scale else b * step / float(frame.level.mean())
+        for b in (eff.estimate, eff.lower, eff.upper)
+    ]
     return factors[0], min(factors[1:]), max(factors[1:]), how, warn, extra
 
 
-def _marketing(full: pd.DataFrame, metric: str, key: str, change: float, industry: str,
-               level: float) -> tuple[float, float, float, str, list[str], bool]:
+def _marketing(
+    full: pd.DataFrame, metric: str, key: str, change: float, industry: str, level: float
+) -> tuple[float, float, float, str, list[str], bool]:
     """Spend change through the shared saturating response curve (analytics.optimize.response)."""
     from analytics.optimize.errors import OptimizationError
     from analytics.optimize.response import fit_response_curve
@@ -119,11 +147,17 @@ def _marketing(full: pd.DataFrame, metric: str, key: str, change: float, industr
         window = next((w for w in SPEND_WINDOWS if _words(w) == words), window)
     weights = tuple([0.0] * window[0] + [1.0 / (window[1] - window[0] + 1)] * (window[1] - window[0] + 1))
     rows = frame.data.index
-    controls = frame.data[list(frame.calendar) + [s.name for s in frame.drivers
-                                                  if s.column != key and s.transform != "spend"]]
+    controls = frame.data[
+        list(frame.calendar) + [s.name for s in frame.drivers if s.column != key and s.transform != "spend"]
+    ]
     try:
-        curve = fit_response_curve(full.loc[rows, key].astype(float), frame.level.loc[rows], controls=controls,
-                                   lag_weights=weights, n_boot=40)
+        curve = fit_response_curve(
+            full.loc[rows, key].astype(float),
+            frame.level.loc[rows],
+            controls=controls,
+            lag_weights=weights,
+            n_boot=40,
+        )
     except OptimizationError as exc:
         raise EvidenceError(f"No response curve for {key}: {exc}") from exc
     now = float(full[key].tail(RECENT_DAYS).mean())
@@ -136,10 +170,14 @@ def _marketing(full: pd.DataFrame, metric: str, key: str, change: float, industr
     warn = []
     extra = new > curve.observed_range[1] or new < curve.observed_range[0]
     if extra:
-        warn.append(f"the data never saw {key} at {new:,.0f} a day (seen {curve.observed_range[0]:,.0f}-"
-                    f"{curve.observed_range[1]:,.0f}): the curve is extrapolated")
-    how = (f"{key}: saturating response curve (optimization engine) from {now:,.0f} to {new:,.0f} a day, "
-           f"{point:+,.1f} {metric}/day")
+        warn.append(
+            f"the data never saw {key} at {new:,.0f} a day (seen {curve.observed_range[0]:,.0f}-"
+            f"{curve.observed_range[1]:,.0f}): the curve is extrapolated"
+        )
+    how = (
+        f"{key}: saturating response curve (optimization engine) from {now:,.0f} to {new:,.0f} a day, "
+        f"{point:+,.1f} {metric}/day"
+    )
     return point / level, lo / level, hi / level, how, warn, extra
 
 
@@ -147,8 +185,10 @@ def _opening_hours(full: pd.DataFrame, change: float) -> tuple[float, float, flo
     """Hours never varied in the data: a stated pro-rata assumption, between no gain and fully proportional."""
     if "open_hours" in full.columns and full["open_hours"].nunique() > 1:
         raise EvidenceError("Varying opening hours are not modelled yet; use staff_hours as a proxy.")
-    warn = ["the data never saw a change in opening hours: this is an assumption (between no change and a "
-            "proportional change), not evidence"]
+    warn = [
+        "the data never saw a change in opening hours: this is an assumption (between no change and a "
+        "proportional change), not evidence"
+    ]
     return change / 2, min(0.0, change), max(0.0, change), "pro-rata assumption for opening hours", warn, True
 
 

@@ -8,12 +8,29 @@ import pandas as pd
 from analytics.forecast.errors import MemberFailed
 from analytics.forecast.prepare import Window
 
-LAGS = {"D": (1, 2, 3, 4, 5, 6, 7, 14, 21, 28), "W": (1, 2, 3, 4, 8, 13, 26, 52), "M": (1, 2, 3, 6, 12),
-        "Q": (1, 2, 3, 4, 8), "Y": (1, 2, 3)}
+LAGS = {
+    "D": (1, 2, 3, 4, 5, 6, 7, 14, 21, 28),
+    "W": (1, 2, 3, 4, 8, 13, 26, 52),
+    "M": (1, 2, 3, 6, 12),
+    "Q": (1, 2, 3, 4, 8),
+    "Y": (1, 2, 3),
+}
 LEVEL_WINDOW = {"D": 28, "W": 8, "M": 6, "Q": 4, "Y": 3}
-PARAMS = {"n_estimators": 150, "learning_rate": 0.05, "num_leaves": 15, "min_child_samples": 10,
-          "subsample": 0.8, "subsample_freq": 1, "colsample_bytree": 0.8, "reg_lambda": 1.0,
-          "n_jobs": 1, "verbose": -1, "random_state": 0, "deterministic": True, "force_row_wise": True}
+PARAMS = {
+    "n_estimators": 150,
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_child_samples": 10,
+    "subsample": 0.8,
+    "subsample_freq": 1,
+    "colsample_bytree": 0.8,
+    "reg_lambda": 1.0,
+    "n_jobs": 1,
+    "verbose": -1,
+    "random_state": 0,
+    "deterministic": True,
+    "force_row_wise": True,
+}
 
 
 def lightgbm(w: Window) -> np.ndarray:
@@ -28,12 +45,14 @@ def lightgbm(w: Window) -> np.ndarray:
     calendar = _calendar(w)
     values = np.concatenate([w.y, np.full(w.h, np.nan)])
     train = np.arange(start, len(w.y))
-    model = LGBMRegressor(**PARAMS).fit(_features(values, train, lags, window, calendar),
-                                        values[train] - _levels(values, train, window))
+    model = LGBMRegressor(**PARAMS).fit(
+        _features(values, train, lags, window, calendar), values[train] - _levels(values, train, window)
+    )
     for t in range(len(w.y), len(values)):
         at = np.array([t])
-        values[t] = _levels(values, at, window)[0] + float(model.predict(_features(values, at, lags, window,
-                                                                                    calendar))[0])
+        values[t] = _levels(values, at, window)[0] + float(
+            model.predict(_features(values, at, lags, window, calendar))[0]
+        )
     return values[len(w.y) :]
 
 
@@ -43,8 +62,9 @@ def _levels(values: np.ndarray, rows: np.ndarray, window: int) -> np.ndarray:
     return (csum[rows] - csum[rows - window]) / window
 
 
-def _features(values: np.ndarray, rows: np.ndarray, lags: tuple[int, ...], window: int,
-              calendar: np.ndarray) -> np.ndarray:
+def _features(
+    values: np.ndarray, rows: np.ndarray, lags: tuple[int, ...], window: int, calendar: np.ndarray
+) -> np.ndarray:
     """Lags and a short mean relative to the recent level, then calendar columns, one row per index."""
     level = _levels(values, rows, window)
     lagged = [values[rows - lag] - level for lag in lags]

@@ -37,7 +37,9 @@ def ets(w: Window) -> np.ndarray:
     m = w.season if w.season <= 24 and len(w.y) >= 2 * w.season + 2 else 1
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return AutoETS(season_length=m, model="AAA" if m > 1 else "AAN", damped=True).forecast(y=w.y, h=w.h)["mean"]
+        return AutoETS(season_length=m, model="AAA" if m > 1 else "AAN", damped=True).forecast(y=w.y, h=w.h)[
+            "mean"
+        ]
 
 
 def ets_auto(w: Window) -> np.ndarray:

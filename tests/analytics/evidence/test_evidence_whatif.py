@@ -22,8 +22,11 @@ def test_instagram_what_if_matches_the_true_curve(cafe: pd.DataFrame) -> None:
     fx = DEMO_CAFE.effects
     result = what_if(cafe, {"marketing_instagram": 0.5}, "customers", 14, industry="cafe")
     now = cafe["marketing_instagram"].tail(28).mean()
-    truth = fx.instagram_beta * (np.log1p(now * 1.5 / fx.instagram_half_saturation)
-                                 - np.log1p(now / fx.instagram_half_saturation)) * 14
+    truth = (
+        fx.instagram_beta
+        * (np.log1p(now * 1.5 / fx.instagram_half_saturation) - np.log1p(now / fx.instagram_half_saturation))
+        * 14
+    )
     assert result.total_change_lower <= truth <= result.total_change_upper
     assert "response curve" in result.method
 
@@ -47,7 +50,14 @@ def test_bad_input(cafe: pd.DataFrame) -> None:
 def test_constant_and_collinear_drivers_are_reported_not_estimated(cafe: pd.DataFrame) -> None:
     data = cafe.loc["2025-09-01":].copy()  # after the price change: prices never move
     data["rain_copy"] = data["rain_mm"]
-    result = explain_change(data, "customers", ("2026-10-25", "2026-10-31"), ("2026-10-18", "2026-10-24"),
-                            refute=False, granger=False, anomalies=False)
+    result = explain_change(
+        data,
+        "customers",
+        ("2026-10-25", "2026-10-31"),
+        ("2026-10-18", "2026-10-24"),
+        refute=False,
+        granger=False,
+        anomalies=False,
+    )
     assert any("prices never changed" in n for n in result.cannot_conclude)
     assert "price" not in {d.name for d in result.drivers}

@@ -10,7 +10,9 @@ from analytics.forecast import ForecastError, forecast
 
 
 def daily(values: list[float] | np.ndarray, start: str = "2025-01-01") -> pd.Series:
-    return pd.Series(np.asarray(values, dtype=float), index=pd.date_range(start, periods=len(values), freq="D"))
+    return pd.Series(
+        np.asarray(values, dtype=float), index=pd.date_range(start, periods=len(values), freq="D")
+    )
 
 
 GOOD = daily(np.arange(60) % 7 + 10.0)
@@ -48,7 +50,9 @@ def test_unknown_frequency_raises(freq: str) -> None:
 
 
 def test_irregular_spacing_raises() -> None:
-    s = pd.Series([1.0, 2.0, 4.0, 3.0], index=pd.to_datetime(["2025-01-01", "2025-01-06", "2025-01-11", "2025-01-16"]))
+    s = pd.Series(
+        [1.0, 2.0, 4.0, 3.0], index=pd.to_datetime(["2025-01-01", "2025-01-06", "2025-01-11", "2025-01-16"])
+    )
     with pytest.raises(ForecastError, match="not supported"):
         forecast(s, 3)
 

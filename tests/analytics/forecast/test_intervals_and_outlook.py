@@ -15,7 +15,9 @@ from analytics.forecast.prophet_member import prophet
 
 
 def daily(values: np.ndarray, start: str = "2024-01-01") -> pd.Series:
-    return pd.Series(np.asarray(values, dtype=float), index=pd.date_range(start, periods=len(values), freq="D"))
+    return pd.Series(
+        np.asarray(values, dtype=float), index=pd.date_range(start, periods=len(values), freq="D")
+    )
 
 
 def simulate(seed: int, n: int = 260, h: int = 28) -> pd.Series:
@@ -57,8 +59,9 @@ def test_goal_outlook_level_and_lower_is_better() -> None:
     deadline = s.index[-1] + pd.Timedelta(days=10)
     high = goal_outlook(s, 10_000, deadline, kind="level", members=["seasonal_naive", "ets"])
     assert high.probability < 0.01
-    below = goal_outlook(s, 10_000, deadline, kind="level", higher_is_better=False,
-                         members=["seasonal_naive", "ets"])
+    below = goal_outlook(
+        s, 10_000, deadline, kind="level", higher_is_better=False, members=["seasonal_naive", "ets"]
+    )
     assert below.probability > 0.99
     assert high.deadline == deadline
 
@@ -80,8 +83,15 @@ def test_sum_quantiles_are_wider_than_independent_steps_would_give() -> None:
 
 def test_prophet_member_times_out_and_raises_member_failed() -> None:
     s = simulate(104, n=400)
-    w = Window(y=s.to_numpy(), index=s.index, future=pd.date_range(s.index[-1], periods=8, freq="D")[1:],
-               season=7, kind="D", nonnegative=True, timeout=0.06)
+    w = Window(
+        y=s.to_numpy(),
+        index=s.index,
+        future=pd.date_range(s.index[-1], periods=8, freq="D")[1:],
+        season=7,
+        kind="D",
+        nonnegative=True,
+        timeout=0.06,
+    )
     started = time.monotonic()
     with pytest.raises(MemberFailed, match="time budget"):
         prophet(w)
