@@ -61,8 +61,11 @@ class ThrottledUpdate:
             log.warning("chat.update while streaming failed: %s", error)
 
 
-async def upload_chart(client: AsyncWebClient, *, channel: str, thread_ts: str | None, chart: Chart) -> None:
-    """Upload a chart as a PNG image (with its alt text) into a channel or thread."""
+async def upload_chart(
+    client: AsyncWebClient, *, channel: str, thread_ts: str | None, chart: Chart, token: str | None = None
+) -> None:
+    """Upload a chart as a PNG image (with its alt text) into a channel or thread (``token``: the workspace's,
+    when the client carries none)."""
     name = re.sub(r"[^a-z0-9]+", "-", chart.title.lower()).strip("-")[:60] or "chart"
     await client.files_upload_v2(
         channel=channel,
@@ -71,6 +74,7 @@ async def upload_chart(client: AsyncWebClient, *, channel: str, thread_ts: str |
         filename=f"{name}.png",
         title=chart.title,
         alt_txt=chart.alt[:1000],
+        **({"token": token} if token else {}),
     )
 
 

@@ -10,6 +10,7 @@ of the DM's thread when it is marked sent, so the coach knows what it said when 
 
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -26,8 +27,9 @@ from bot.email.sender import MAX_ATTEMPTS, backoff
 from bot.slack.app import web_client
 from bot.slack.blocks import digest_blocks
 from bot.slack.config import SlackConfig, SlackConfigError, slack_config
-from bot.slack.conversations import thread_key
+from bot.slack.conversations import thread_key, upload_chart
 from coach.digest import Digest
+from coach.tools.result import Chart
 from storage.coaching.service import record_turn
 from storage.crypto import TokenCipher
 from storage.database import Database
@@ -45,6 +47,7 @@ KIND = "digest-slack"
 METADATA_TYPE = "coach_weekly_digest"
 LEASE = timedelta(minutes=5)
 HISTORY_LIMIT = 100
+MAX_CHARTS = 2  # the forecast and the biggest driver, as in the email
 NO_TOKEN = "no Slack bot token for this business (not COACH_SLACK_TENANT, or no installation)"
 # Slack's answers that another attempt cannot change: give the row up at once.
 PERMANENT = frozenset(
@@ -96,10 +99,14 @@ def digest_dm(
     """The digest addressed to ``user``'s Slack DM: fallback text, Block Kit blocks, and what the turn records."""
     text, blocks = digest_blocks(digest)
     message_id = stable_message_id(settings.reply_domain, KIND, str(tenant_id), str(user.id), digest.period)
+    charts = [
+        {"title": c.title, "alt": c.alt, "png": base64.b64encode(c.png).decode()} for c in digest.charts
+    ]
     payload = {
         "user_id": str(user.id),
         "text": text,
         "blocks": blocks,
+        "charts": charts[:MAX_CHARTS],
         "tool_calls": [{"name": r.tool, "args": {}, "ok": r.ok} for r in digest.results],
         "compose_ms": compose_ms,
     }
@@ -282,8 +289,22 @@ async def _deliver(
         return
     if await _mark_delivered(db, tenant_id, row, team=team, channel=channel, ts=ts, now=now):
         report.sent.append(row.message_id)
+        await _upload_charts(client, workspace.token, channel, ts, row.payload.get("charts") or [])
     else:
         log.warning("Slack digest %s was finished by another sender meanwhile", row.message_id)
+
+
+async def _upload_charts(
+    client: AsyncWebClient, token: str, channel: str, thread_ts: str, charts: list[dict[str, str]]
+) -> None:
+    """The digest's charts as images in the DM's thread; the digest itself is already delivered, so a failure
+    here is logged, not retried."""
+    for chart in charts:
+        try:
+            image = Chart(title=chart["title"], alt=chart["alt"], png=base64.b64decode(chart["png"]))
+            await upload_chart(client, channel=channel, thread_ts=thread_ts, token=token, chart=image)
+        except (SlackClientError, aiohttp.ClientError, OSError, TimeoutError) as error:
+            log.warning("digest chart upload to %s failed: %s", channel, error)
 
 
 async def _tenant_pass(

@@ -332,3 +332,41 @@ async def test_a_business_without_a_slack_token_gets_its_dm_given_up_and_its_ema
     assert (mail.status, mail.attempts) == ("pending", 0)
     emailed = await deliver_due(db, settings, now=t0, tenant_ids=[shop.id])
     assert len(emailed.sent) == 1 and len(sink.to(address)) == 1
+
+
+async def test_the_digests_charts_are_posted_as_images_in_the_dms_thread(
+    db: Database, shop: Shop, slack_api: SlackAPI, cafe_workspace: Workspace, sink: Sink
+) -> None:
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from coach.tools.result import Chart
+
+    figure, png = Figure(figsize=(2, 1)), io.BytesIO()
+    figure.add_subplot().plot([1, 3, 2])
+    figure.savefig(png, format="png")
+    digest = small_digest()
+    digest.charts.append(
+        Chart(title="Revenue: forecast", alt="Revenue rising next week.", png=png.getvalue())
+    )
+    settings = single_mode(slack_api, sink, cafe_workspace, shop.slug)
+    person = await slack_person(db, shop.id)
+    async with db.tenant_session(shop.id) as session:
+        await queue_digest_dm(
+            session=session, digest=digest, settings=settings, tenant_id=shop.id, user=person
+        )
+    channel = slack_api.dm_channel(person.slack_user_id or "")
+
+    report = await deliver_slack_due(db, settings, now=start(), tenant_ids=[shop.id])
+
+    assert len(report.sent) == 1
+    ts = next(t for where, t, _ in slack_api.posted() if where == channel)
+    (done,) = [
+        c for c in slack_api.calls("files.completeUploadExternal") if c.params.get("channel_id") == channel
+    ]
+    assert done.params.get("thread_ts") == ts and done.token == cafe_workspace.token
+    assert png.getvalue() in slack_api.uploaded().values()
