@@ -187,7 +187,7 @@ class Coach:
         tools = build_tools(ctx)
         history = await self._history(tenant, turn.thread)
         async with self.db.tenant_session(tenant.id) as session:
-            spend = await spend_this_month(session=session)
+            spend = await spend_this_month(session=session, timezone=tenant.timezone)
         hard = await self._is_hard(text, history, tools, spend)
         system = render(
             "coach_system.md",

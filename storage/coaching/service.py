@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -91,9 +92,10 @@ async def search_turns(
     return [_past(r[0], float(r[1])) for r in rows if float(r[1]) >= min_similarity]
 
 
-async def spend_this_month(*, session: AsyncSession) -> float:
-    """What the tenant's turns cost in cloud LLM fees since the first of this month (UTC)."""
-    start = datetime.now(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+async def spend_this_month(*, session: AsyncSession, timezone: str = "UTC") -> float:
+    """What the tenant's turns cost in cloud LLM fees since the first of this month in ``timezone`` (the
+    business's own: its budget month starts at its midnight)."""
+    start = datetime.now(ZoneInfo(timezone)).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     total = await session.scalar(
         select(func.coalesce(func.sum(CoachingSession.cost_usd), 0)).where(
             CoachingSession.created_at >= start
