@@ -20,6 +20,7 @@ import numpy as np
 from llama_index.core.agent.workflow import AgentOutput, AgentStream, FunctionAgent
 from llama_index.core.base.llms.types import ChatMessage, MessageRole
 from llama_index.core.llms.function_calling import FunctionCallingLLM
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from coach.grounding import ungrounded
 from coach.language import looks_english
@@ -146,8 +147,9 @@ class Coach:
         """The answer as async text chunks; the finished ``Reply`` is on the stream's ``reply`` afterwards."""
         return ReplyStream(self, turn)
 
-    async def answer(self, turn: Turn, *, on_text: TextSink | None = None) -> Reply:
-        """Answer one turn: guard the input, run the agent with fallback, ground the figures, remember the turn."""
+    async def answer(self, turn: Turn, *, on_text: TextSink | None = None, remember: bool = True) -> Reply:
+        """Answer one turn: guard the input, run the agent with fallback, ground the figures, remember the turn
+        (``remember=False``: the caller stores it with ``remember`` in its own transaction)."""
         started = time.perf_counter()
         tenant = await self.tenant(turn.tenant_id)
         text = turn.text.strip()
@@ -160,7 +162,9 @@ class Coach:
             if len(text) > MAX_CHARS:
                 reply.text = f"(I read the first {MAX_CHARS:,} characters of your message.)\n\n" + reply.text
         reply.latency_ms = int((time.perf_counter() - started) * 1000)
-        await self._remember(turn, tenant, reply)
+        if remember:
+            async with self.db.tenant_session(tenant.id) as session:
+                await self.remember(turn, reply, session=session)
         if early is not None and on_text is not None:
             await on_text(reply.text)
         return reply
@@ -283,26 +287,27 @@ class Coach:
             messages.append(ChatMessage(role=MessageRole.ASSISTANT, content=turn.answer))
         return messages
 
-    async def _remember(self, turn: Turn, tenant: TenantInfo, reply: Reply) -> None:
+    async def remember(self, turn: Turn, reply: Reply, *, session: AsyncSession) -> None:
+        """Store the turn in thread memory (with its embedding) in the caller's transaction of ``turn``'s tenant,
+        so it is kept exactly when what it caused (an answer queued, an event claimed) is."""
         embedding = None
         if self.embed is not None and turn.text.strip():
             vector = await asyncio.to_thread(self.embed, [turn.text.strip()[:MAX_CHARS]])
             embedding = [float(x) for x in vector[0]]
-        async with self.db.tenant_session(tenant.id) as session:
-            await record_turn(
-                session=session,
-                user_id=turn.user_id,
-                channel=turn.channel,
-                thread_key=turn.thread,
-                question=turn.text[:MAX_CHARS],
-                answer=reply.text,
-                embedding=embedding,
-                tool_calls=[{"name": c["name"], "args": c["args"], "ok": c["ok"]} for c in reply.tool_calls],
-                provider=reply.provider,
-                tokens=reply.tokens,
-                latency_ms=reply.latency_ms,
-                cost_usd=reply.cost_usd,
-            )
+        await record_turn(
+            session=session,
+            user_id=turn.user_id,
+            channel=turn.channel,
+            thread_key=turn.thread,
+            question=turn.text[:MAX_CHARS],
+            answer=reply.text,
+            embedding=embedding,
+            tool_calls=[{"name": c["name"], "args": c["args"], "ok": c["ok"]} for c in reply.tool_calls],
+            provider=reply.provider,
+            tokens=reply.tokens,
+            latency_ms=reply.latency_ms,
+            cost_usd=reply.cost_usd,
+        )
 
 
 def _unique(sources: list[Source]) -> list[Source]:

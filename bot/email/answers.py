@@ -1,7 +1,9 @@
 """Answering a reply: drop automatic mail, loops and duplicates, ask the coach in the thread, queue the answer.
 
 The duplicate check happens twice: a cheap look before the coach runs, and ``claim_event`` in the same
-transaction that queues the answer, so two deliveries racing each other still produce one answer.
+transaction that queues the answer, so two deliveries racing each other still produce one answer. The turn
+goes into thread memory in that same transaction: a losing delivery, or one that fails before queueing (and is
+retried by the sending server), leaves no turn behind.
 """
 
 from __future__ import annotations
@@ -79,15 +81,14 @@ async def answer_reply(
         recipient = (user.email or "") if user is not None else ""
     if not recipient:
         return Outcome("ignored", "the token's user has no email address any more")
-    reply = await coach.answer(
-        Turn(
-            tenant_id=claims.tenant_id,
-            text=mail.text,
-            channel="email",
-            thread=claims.thread_key,
-            user_id=claims.user_id,
-        )
+    turn = Turn(
+        tenant_id=claims.tenant_id,
+        text=mail.text,
+        channel="email",
+        thread=claims.thread_key,
+        user_id=claims.user_id,
     )
+    reply = await coach.answer(turn, remember=False)  # remembered below, only by the delivery that answers
     domain = settings.reply_domain
     answer_id = stable_message_id(domain, "answer", str(claims.tenant_id), event_id)
     token = reply_token(
@@ -124,6 +125,7 @@ async def answer_reply(
     async with db.tenant_session(claims.tenant_id) as session:
         if not await claim_event(session=session, source=SOURCE, event_id=event_id):
             return Outcome("duplicate", event_id)  # a concurrent delivery of the same message won
+        await coach.remember(turn, reply, session=session)
         await enqueue(
             session=session,
             channel="email",

@@ -139,3 +139,29 @@ async def test_the_same_message_delivered_twice_is_answered_once(
     await deliver_due(db, settings, tenant_ids=[people.cafe])
     assert [o.status for o in inbound.handler.outcomes[-2:]] == ["answered", "duplicate"]
     assert len(sink.to(JANE)) - before == 1
+
+
+async def test_two_deliveries_racing_each_other_leave_one_answer_and_one_remembered_turn(
+    db: Database, inbound: InboundServer, settings: Settings, people: People, sink: Sink
+) -> None:
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    from storage.coaching.models import CoachingSession
+
+    to = jane_address(settings, people)
+    body = f"How many customers came last week? ({secrets.token_hex(4)})"
+    raw = question(to, body=body)
+    before = len(sink.to(JANE))
+
+    await asyncio.gather(send(inbound.port, raw, to=to), send(inbound.port, raw, to=to))
+    await deliver_due(db, settings, tenant_ids=[people.cafe])
+
+    async with db.tenant_session(people.cafe) as session:
+        turns = await session.scalar(
+            select(func.count()).select_from(CoachingSession).where(CoachingSession.user_query == body)
+        )
+    assert sorted(o.status for o in inbound.handler.outcomes[-2:]) == ["answered", "duplicate"]
+    assert len(sink.to(JANE)) - before == 1
+    assert turns == 1
