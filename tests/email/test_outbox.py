@@ -3,7 +3,6 @@ produces a second copy."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import secrets
 import uuid
@@ -103,13 +102,12 @@ async def test_queueing_the_same_message_id_twice_writes_one_row(db: Database) -
     assert again is False
 
 
-class HangUpAfterData:
+class HangUpAfterData(Sink):
     """A relay that reads the whole message, then drops the connection instead of answering the final dot."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.taken = 0
-        self.port = 0
-        self._server: asyncio.Server | None = None
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         del session, envelope
@@ -117,16 +115,6 @@ class HangUpAfterData:
         assert server.transport is not None
         server.transport.abort()
         return "250 OK"
-
-    async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(lambda: SMTP(self, hostname="flaky"), "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        await self._server.wait_closed()
 
 
 async def test_a_relay_that_hangs_up_after_the_final_dot_is_never_sent_the_message_again(
