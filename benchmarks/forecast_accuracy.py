@@ -26,7 +26,7 @@ from _forecast_peers import PEERS, season_of  # noqa: E402
 from analytics.forecast import ForecastError, forecast  # noqa: E402
 from analytics.forecast.engine import member_forecast  # noqa: E402
 from analytics.forecast.memo import forget_all  # noqa: E402
-from analytics.forecast.registry import INTERMITTENT, REGULAR  # noqa: E402
+from analytics.forecast.registry import ALTERNATIVES, INTERMITTENT, REGULAR  # noqa: E402
 
 ORIGINS = 3
 RESULTS = Path(__file__).resolve().parent / "results" / "forecast_accuracy.json"
@@ -73,7 +73,7 @@ def evaluate(case: Case, k: int) -> list[dict]:
         time.perf_counter() - t0,
     )
     intermittent = "TSB" in fc.note or "sporadic" in fc.note
-    for name in INTERMITTENT if intermittent else REGULAR:
+    for name in INTERMITTENT if intermittent else (*REGULAR, *ALTERNATIVES.values()):
         if name == "seasonal_naive":
             continue
         t0 = time.perf_counter()
@@ -109,6 +109,20 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
         if col in rows:
             out[col] = rows.groupby("method")[col].mean()
     return out.sort_values("rel_mase")
+
+
+def engines(summary: pd.DataFrame) -> dict:
+    """Each default member next to the same model on another engine: accuracy and seconds per fit."""
+    out = {}
+    for default, other in ALTERNATIVES.items():
+        a, b = f"member:{default}", f"member:{other}"
+        if a in summary.index and b in summary.index:
+            out[f"{default} vs {other}"] = {
+                "rel_mase": [float(summary.loc[a, "rel_mase"]), float(summary.loc[b, "rel_mase"])],
+                "smape": [float(summary.loc[a, "smape"]), float(summary.loc[b, "smape"])],
+                "seconds_ratio": float(summary.loc[b, "seconds"] / max(summary.loc[a, "seconds"], 1e-9)),
+            }
+    return out
 
 
 def timing(cases: list[Case], repeats: int) -> dict:
@@ -206,6 +220,7 @@ def main() -> None:
         "coverage80": float(ens.cov80),
         "coverage95": float(ens.cov95),
     }
+    goals["engines"] = engines(summary)
     goals["timing"] = timing(cases, 1 if args.quick else 3)
     goals["batch"] = batch(args.batch or (60 if args.quick else 1000), args.jobs)
     console.print(goals)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -104,7 +104,7 @@ def _forecast(
     if not weights:
         raise ForecastError("None of the forecasting methods could handle this series.")
     point, final_weights, late = ensemble.fit_final(
-        specs, weights, final_window, filled, closed(final_window), budget, early
+        specs, bt, weights, final_window, filled, closed(final_window), budget, early
     )
     if not final_weights:
         raise ForecastError("None of the forecasting methods could handle this series.")
@@ -152,7 +152,6 @@ class _Context:
     hol: frozenset
     country: str | None
     budget: Budget
-    memo: dict = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -190,7 +189,6 @@ class _Context:
             holiday_dates=self.hol,
             country=self.country,
             timeout=min(max(self.budget.left(), 0.1), 300.0),
-            memo=self.memo,
         )
 
     def closed(self, w: Window) -> np.ndarray:

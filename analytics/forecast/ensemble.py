@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 
 from analytics.forecast.errors import MemberFailed
-from analytics.forecast.members import MemberSpec
+from analytics.forecast.members import Fitted, MemberSpec
 from analytics.forecast.prepare import Window
-from analytics.forecast.runner import Budget, collect, postprocess, run_now, submit
+from analytics.forecast.runner import Budget, apply_now, collect, fit_now, postprocess, run_now, submit
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ class Backtest:
     scales: np.ndarray = field(default_factory=lambda: np.ones(0))  # in-sample MASE scale per origin
     dropped: dict[str, str] = field(default_factory=dict)
     weights: dict[str, float] = field(default_factory=dict)
+    fitted: dict[str, Fitted] = field(default_factory=dict)  # members fitted once, at the first origin
 
     def mase(self, pred: np.ndarray) -> float:
         """Mean absolute scaled error of a (origins, steps) forecast, averaged over origins."""
@@ -103,7 +104,11 @@ def run_backtest(
     closed: Callable[[Window], np.ndarray],
     budget: Budget,
 ) -> Backtest:
-    """Fit every member at every origin (slow ones in the background) and score them on what followed."""
+    """Forecast every origin with every member and score them on what followed.
+
+    Members with a fitter are fitted once, at the first origin, and re-filter the later windows with those
+    parameters; the others (and the slow ones, in the background) are fitted at every origin.
+    """
     steps = plan_.steps
     actual = np.vstack([observed[o : o + steps] for o in plan_.origins])
     bt = Backtest(actual=actual, scales=np.array([mase_scale(filled[:o], season) for o in plan_.origins]))
@@ -118,10 +123,16 @@ def run_backtest(
             bt.dropped[spec.name] = "skipped: the time budget ran out"
             continue
         try:
+            if spec.fitter is not None:
+                fitted = fit_now(spec, windows[0])
+                raw = [apply_now(fitted, w) for w in windows]
+                bt.fitted[spec.name] = fitted
+            else:
+                raw = [run_now(spec, w) for w in windows]
             bt.preds[spec.name] = np.vstack(
                 [
-                    postprocess(run_now(spec, w), w, filled[:o], closed(w))
-                    for o, w in zip(plan_.origins, windows, strict=True)
+                    postprocess(r, w, filled[:o], closed(w))
+                    for r, o, w in zip(raw, plan_.origins, windows, strict=True)
                 ]
             )
         except MemberFailed as exc:
@@ -157,6 +168,7 @@ def choose_weights(bt: Backtest, top_k: int = TOP_K, keep_within: float = KEEP_W
 
 def fit_final(
     specs: Sequence[MemberSpec],
+    bt: Backtest,
     weights: dict[str, float],
     w: Window,
     history: np.ndarray,
@@ -164,13 +176,22 @@ def fit_final(
     budget: Budget,
     started: dict[str, Future[np.ndarray]],
 ) -> tuple[np.ndarray, dict[str, float], dict[str, str]]:
-    """Refit the weighted members on all history and blend them; drops (and reweights) any that fail."""
+    """Forecast from all history with the weighted members and blend them; drops (and reweights) any that fail.
+
+    Members fitted once in the backtest forecast with those parameters; the others are refitted here (or
+    were started in the background at the beginning of the call).
+    """
     preds: dict[str, np.ndarray] = {}
     dropped: dict[str, str] = {}
     by_name = {s.name: s for s in specs}
     for name in weights:
         try:
-            raw = collect(started[name], budget) if name in started else run_now(by_name[name], w)
+            if name in started:
+                raw = collect(started[name], budget)
+            elif name in bt.fitted:
+                raw = apply_now(bt.fitted[name], w)
+            else:
+                raw = run_now(by_name[name], w)
             preds[name] = postprocess(raw, w, history, closed_mask)
         except MemberFailed as exc:
             dropped[name] = str(exc)

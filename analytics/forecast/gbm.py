@@ -1,11 +1,18 @@
-"""Gradient-boosted member (LightGBM): recursive one-step model on lags, recent level and calendar features."""
+"""Gradient-boosted members: a recursive one-step model on lags, recent level and calendar features.
+
+The default member uses LightGBM; the same model with XGBoost (``xgboost``, when the optional ``xgboost-cpu``
+package is installed) exists so the benchmark can compare the two engines on identical features.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analytics.forecast.errors import MemberFailed
+from analytics.forecast.members import Fitted
 from analytics.forecast.prepare import Window
 
 LAGS = {
@@ -16,7 +23,7 @@ LAGS = {
     "Y": (1, 2, 3),
 }
 LEVEL_WINDOW = {"D": 28, "W": 8, "M": 6, "Q": 4, "Y": 3}
-PARAMS = {
+PARAMS = {  # LightGBM
     "n_estimators": 150,
     "learning_rate": 0.05,
     "num_leaves": 15,
@@ -33,27 +40,60 @@ PARAMS = {
 }
 
 
-def lightgbm(w: Window) -> np.ndarray:
-    """Forecast step by step with a LightGBM model of the value minus its recent level."""
+XGB_PARAMS = {  # the same model in XGBoost's words: depth-limited trees of about 15 leaves
+    "n_estimators": 150,
+    "learning_rate": 0.05,
+    "max_depth": 4,
+    "min_child_weight": 10,
+    "subsample": 0.8,
+    "colsample_bytree": 0.8,
+    "reg_lambda": 1.0,
+    "tree_method": "hist",
+    "n_jobs": 1,
+    "random_state": 0,
+}
+
+
+def lightgbm(w: Window) -> Fitted:
+    """A LightGBM model of the value minus its recent level, forecasting step by step."""
     from lightgbm import LGBMRegressor
 
+    return _fit_recursive(w, LGBMRegressor(**PARAMS))
+
+
+def xgboost(w: Window) -> Fitted:
+    """The same recursive model with XGBoost (MemberFailed when xgboost is not installed)."""
+    try:
+        from xgboost import XGBRegressor
+    except ImportError as exc:
+        raise MemberFailed("XGBoost is not installed (pip install xgboost-cpu)") from exc
+    return _fit_recursive(w, XGBRegressor(**XGB_PARAMS))
+
+
+def _fit_recursive(w: Window, regressor: Any) -> Fitted:
+    """Fit `regressor` (scikit-learn API) on the window; the result forecasts any window one step at a time."""
     lags = tuple(lag for lag in LAGS[w.kind] if lag <= len(w.y) // 3)
     window = LEVEL_WINDOW[w.kind]
     start = max(max(lags, default=1), window)
     if len(w.y) - start < 30:
         raise MemberFailed("too little history for gradient boosting")
     calendar = _calendar(w)
-    values = np.concatenate([w.y, np.full(w.h, np.nan)])
     train = np.arange(start, len(w.y))
-    model = LGBMRegressor(**PARAMS).fit(
-        _features(values, train, lags, window, calendar), values[train] - _levels(values, train, window)
+    model = regressor.fit(
+        _features(w.y, train, lags, window, calendar), w.y[train] - _levels(w.y, train, window)
     )
-    for t in range(len(w.y), len(values)):
-        at = np.array([t])
-        values[t] = _levels(values, at, window)[0] + float(
-            model.predict(_features(values, at, lags, window, calendar))[0]
-        )
-    return values[len(w.y) :]
+
+    def apply(later: Window) -> np.ndarray:
+        calendar = _calendar(later)
+        values = np.concatenate([later.y, np.full(later.h, np.nan)])
+        for t in range(len(later.y), len(values)):
+            at = np.array([t])
+            values[t] = _levels(values, at, window)[0] + float(
+                model.predict(_features(values, at, lags, window, calendar))[0]
+            )
+        return values[len(later.y) :]
+
+    return apply
 
 
 def _levels(values: np.ndarray, rows: np.ndarray, window: int) -> np.ndarray:

@@ -5,22 +5,38 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from analytics.forecast.prepare import Window
 
-Member = Callable[[Window], np.ndarray]
+Member = Callable[[Window], np.ndarray]  # forecast w.h steps after w.y
+Fitted = Callable[[Window], np.ndarray]  # a fitted model: forecast any window with its parameters held fixed
+Fitter = Callable[[Window], Fitted]  # fit on a window's history
 
 
 @dataclass(frozen=True)
 class MemberSpec:
-    """A member's forecasting function and how expensive it is to run."""
+    """A member's forecasting function and how expensive it is to run.
+
+    A member with a `fitter` estimates its parameters once, at the first backtest origin, and then only
+    re-filters later windows with them (rolling origin without re-estimation): the backtest costs one fit
+    instead of one per origin, and the final forecast uses the same model the backtest scored.
+    """
 
     name: str
-    run: Member
+    run: Member | None = None
+    fitter: Fitter | None = None
     slow: bool = False  # runs in a worker thread under a hard deadline
     essential: bool = False  # the baseline: always run, whatever the time budget
+
+    def forecast(self, w: Window) -> np.ndarray:
+        """Fit on the window's history and forecast its steps."""
+        if self.fitter is not None:
+            return self.fitter(w)(w)
+        assert self.run is not None, f"member {self.name} has neither run nor fitter"
+        return self.run(w)
 
 
 def seasonal_naive(w: Window) -> np.ndarray:
@@ -30,54 +46,65 @@ def seasonal_naive(w: Window) -> np.ndarray:
     return np.resize(last, w.h).astype(float)
 
 
-def ets(w: Window) -> np.ndarray:
+def _statsforecast(model: Any, y: np.ndarray) -> Fitted:
+    """Fit a statsforecast model on y; the result forecasts later windows with the fitted parameters."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(y)
+
+    def apply(later: Window) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return model.forward(y=later.y, h=later.h)["mean"]
+
+    return apply
+
+
+def ets(w: Window) -> Fitted:
     """Exponential smoothing, damped additive trend and additive season (statsforecast; fastest at equal accuracy)."""
     from statsforecast.models import AutoETS
 
     m = w.season if w.season <= 24 and len(w.y) >= 2 * w.season + 2 else 1
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return AutoETS(season_length=m, model="AAA" if m > 1 else "AAN", damped=True).forecast(y=w.y, h=w.h)[
-            "mean"
-        ]
+    return _statsforecast(AutoETS(season_length=m, model="AAA" if m > 1 else "AAN", damped=True), w.y)
 
 
-def ets_auto(w: Window) -> np.ndarray:
+def ets_auto(w: Window) -> Fitted:
     """Automatic exponential smoothing (statsforecast AutoETS: error, trend, damping, season chosen by AICc)."""
     from statsforecast.models import AutoETS
 
-    m = w.season if w.season <= 24 else 1
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return AutoETS(season_length=m).forecast(y=w.y, h=w.h)["mean"]
+    return _statsforecast(AutoETS(season_length=w.season if w.season <= 24 else 1), w.y)
 
 
-def arima(w: Window) -> np.ndarray:
-    """ARIMA on the seasonally adjusted series plus the last seasonal pattern; the order (chosen by AICc)
-    is searched once per forecast call, at the first window, and reused for the later ones."""
+def arima(w: Window) -> Fitted:
+    """ARIMA (order chosen by AICc) on the seasonally adjusted series, plus the last seasonal pattern."""
     from statsforecast.models import ARIMA, AutoARIMA
 
-    adjusted, seasonal_future = deseasonalise(w.y, w.season, w.h)
+    adjusted, _ = deseasonalise(w.y, w.season, w.h)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        spec = w.memo.get("arima")
-        if spec is None:
-            auto = AutoARIMA(season_length=1, max_p=2, max_q=2, approximation=True, nmodels=10).fit(adjusted)
-            p, q, _, _, _, d, _ = auto.model_["arma"]
-            coef = auto.model_["coef"]
-            spec = {"order": (p, d, q), "include_mean": "intercept" in coef, "include_drift": "drift" in coef}
-            w.memo["arima"] = spec
-        return ARIMA(**spec).forecast(y=adjusted, h=w.h)["mean"] + seasonal_future
+        auto = AutoARIMA(season_length=1, max_p=2, max_q=2, approximation=True, nmodels=10).fit(adjusted)
+    p, q, _, _, _, d, _ = auto.model_["arma"]
+    coef = auto.model_["coef"]
+    model = ARIMA(order=(p, d, q), include_mean="intercept" in coef, include_drift="drift" in coef)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(adjusted)
+
+    def apply(later: Window) -> np.ndarray:
+        later_adjusted, seasonal_future = deseasonalise(later.y, later.season, later.h)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return model.forward(y=later_adjusted, h=later.h)["mean"] + seasonal_future
+
+    return apply
 
 
-def theta(w: Window) -> np.ndarray:
+def theta(w: Window) -> Fitted:
     """Dynamic optimised Theta (statsforecast), with multiplicative deseasonalisation when seasonal."""
     from statsforecast.models import DynamicOptimizedTheta
 
     m = w.season if len(w.y) >= 2 * w.season + 1 else 1
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return DynamicOptimizedTheta(season_length=m).forecast(y=w.y, h=w.h)["mean"]
+    return _statsforecast(DynamicOptimizedTheta(season_length=m), w.y)
 
 
 def deseasonalise(y: np.ndarray, season: int, h: int) -> tuple[np.ndarray, np.ndarray]:
@@ -88,3 +115,29 @@ def deseasonalise(y: np.ndarray, season: int, h: int) -> tuple[np.ndarray, np.nd
 
     seasonal = STL(y, period=season).fit().seasonal
     return y - seasonal, np.resize(seasonal[-season:], h)
+
+
+def ets_statsmodels(w: Window) -> np.ndarray:
+    """The `ets` member's model (damped additive trend, additive season) fitted by statsmodels' ETSModel."""
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    m = w.season if w.season <= 24 and len(w.y) >= 2 * w.season + 2 else 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        seasonal = {"seasonal": "add", "seasonal_periods": m} if m > 1 else {}
+        fit = ETSModel(w.y, trend="add", damped_trend=True, **seasonal).fit(disp=False)
+        return np.asarray(fit.forecast(w.h))
+
+
+def theta_statsmodels(w: Window) -> np.ndarray:
+    """The classical Theta method (statsmodels ThetaModel, multiplicative deseasonalisation when seasonal)."""
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    m = w.season if len(w.y) >= 2 * w.season + 1 else 1
+    positive = bool(np.all(w.y > 0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ThetaModel(
+            w.y, period=m, deseasonalize=m > 1, method="multiplicative" if positive else "additive"
+        )
+        return np.asarray(model.fit().forecast(w.h))

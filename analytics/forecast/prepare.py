@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,6 @@ class Window:
     holiday_dates: frozenset[pd.Timestamp] = frozenset()
     country: str | None = None
     timeout: float = 30.0  # seconds this member may still use
-    memo: dict = field(default_factory=dict)  # shared by the windows of one forecast call (e.g. ARIMA order)
 
     @property
     def h(self) -> int:

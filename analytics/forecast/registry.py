@@ -13,18 +13,23 @@ MEMBERS: dict[str, MemberSpec] = {
     spec.name: spec
     for spec in (
         MemberSpec("seasonal_naive", members.seasonal_naive, essential=True),
-        MemberSpec("ets", members.ets),
-        MemberSpec("ets_auto", members.ets_auto),
-        MemberSpec("theta", members.theta),
-        MemberSpec("arima", members.arima),
+        MemberSpec("ets", fitter=members.ets),
+        MemberSpec("ets_auto", fitter=members.ets_auto),
+        MemberSpec("theta", fitter=members.theta),
+        MemberSpec("arima", fitter=members.arima),
         MemberSpec("croston", intermittent.croston_sba),
         MemberSpec("tsb", intermittent.tsb),
-        MemberSpec("lightgbm", gbm.lightgbm),
+        MemberSpec("lightgbm", fitter=gbm.lightgbm),
+        MemberSpec("xgboost", fitter=gbm.xgboost),
+        MemberSpec("ets_statsmodels", members.ets_statsmodels),
+        MemberSpec("theta_statsmodels", members.theta_statsmodels),
         MemberSpec("prophet", prophet_member.prophet, slow=True),
     )
 }
 REGULAR = ("seasonal_naive", "ets", "theta", "arima", "lightgbm", "prophet")
 INTERMITTENT = ("seasonal_naive", "croston", "tsb", "ets")
+# Same models on another engine, kept for the benchmark's engine choice (not in any default set).
+ALTERNATIVES = {"lightgbm": "xgboost", "ets": "ets_statsmodels", "theta": "theta_statsmodels"}
 
 
 def choose_members(

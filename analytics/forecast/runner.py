@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
 from analytics.forecast.errors import MemberFailed
-from analytics.forecast.members import MemberSpec
+from analytics.forecast.members import Fitted, MemberSpec
 from analytics.forecast.prepare import Window
 
 logger = logging.getLogger(__name__)
@@ -55,9 +57,28 @@ def postprocess(pred: np.ndarray, w: Window, history: np.ndarray, closed_mask: n
 
 
 def run_now(spec: MemberSpec, w: Window) -> np.ndarray:
-    """Run a cheap member in this thread; any exception becomes MemberFailed."""
+    """Fit a member on the window and forecast it, in this thread; any exception becomes MemberFailed."""
+    with _failures():
+        return np.asarray(spec.forecast(w), dtype=float)
+
+
+def fit_now(spec: MemberSpec, w: Window) -> Fitted:
+    """Fit a member that has a fitter on the window's history; any exception becomes MemberFailed."""
+    assert spec.fitter is not None, f"member {spec.name} cannot be fitted once"
+    with _failures():
+        return spec.fitter(w)
+
+
+def apply_now(fitted: Fitted, w: Window) -> np.ndarray:
+    """Forecast a window with an already fitted member; any exception becomes MemberFailed."""
+    with _failures():
+        return np.asarray(fitted(w), dtype=float)
+
+
+@contextmanager
+def _failures() -> Iterator[None]:
     try:
-        return np.asarray(spec.run(w), dtype=float)
+        yield
     except MemberFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - any member error only drops that member

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analytics.forecast import Forecast, forecast
+from analytics.forecast.engine import member_forecast
 
 FAST = ["seasonal_naive", "ets", "theta"]
 
@@ -44,6 +45,16 @@ def test_injected_weekly_pattern_is_recovered_from_noise() -> None:
     recovered = by_day / by_day.mean()
     truth = pd.Series(np.resize(weekly, n), index=s.index).groupby(s.index.dayofweek).mean()
     np.testing.assert_allclose(recovered.to_numpy(), (truth / truth.mean()).to_numpy(), atol=0.05)
+
+
+@pytest.mark.parametrize("member", ["lightgbm", "xgboost", "ets_statsmodels", "theta_statsmodels"])
+def test_each_engine_recovers_a_weekly_pattern(member: str) -> None:
+    rng = np.random.default_rng(4)
+    weekly = np.array([0.8, 0.9, 1.0, 1.0, 1.1, 1.4, 0.8])
+    n = 364
+    s = daily(200 * np.resize(weekly, n) * (1 + 0.03 * rng.standard_normal(n)))
+    point = member_forecast(s, 14, member)
+    np.testing.assert_allclose(point.to_numpy(), 200 * np.resize(weekly, 14), rtol=0.08)
 
 
 def test_counts_are_never_forecast_below_zero_and_closed_days_are_zero() -> None:
