@@ -43,42 +43,52 @@ def history_and_forecast(
     level: float = 0.8,
 ) -> Chart:
     """Recent history as a line, and the forecast with its shaded range when given."""
-    fig, ax = _axes(title)
-    ax.plot(history.index, history.to_numpy(), color=INK, linewidth=1.2, label="actual")
     alt = f"{title}: actual values from {history.index[0]:%d %b %Y} to {history.index[-1]:%d %b %Y}"
     if point is not None:
-        ax.plot(point.index, point.to_numpy(), color=ACCENT, linewidth=1.8, label="forecast")
-        if lower is not None and upper is not None:
-            ax.fill_between(
-                point.index,
-                lower.to_numpy(),
-                upper.to_numpy(),
-                color=BAND,
-                alpha=0.7,
-                label=f"{level:.0%} range",
-            )
         alt += (
             f", then a forecast to {point.index[-1]:%d %b %Y} averaging {point.mean():,.0f} {unit} per period"
             f" with a shaded {level:.0%} range"
         )
-    ax.set_ylabel(unit)
-    ax.legend(frameon=False, fontsize=9)
-    fig.autofmt_xdate()
-    return Chart(title=title, alt=alt + ".", png=_png(fig))
+
+    def draw() -> bytes:
+        fig, ax = _axes(title)
+        ax.plot(history.index, history.to_numpy(), color=INK, linewidth=1.2, label="actual")
+        if point is not None:
+            ax.plot(point.index, point.to_numpy(), color=ACCENT, linewidth=1.8, label="forecast")
+            if lower is not None and upper is not None:
+                ax.fill_between(
+                    point.index,
+                    lower.to_numpy(),
+                    upper.to_numpy(),
+                    color=BAND,
+                    alpha=0.7,
+                    label=f"{level:.0%} range",
+                )
+        ax.set_ylabel(unit)
+        ax.legend(frameon=False, fontsize=9)
+        fig.autofmt_xdate()
+        return _png(fig)
+
+    return Chart(title=title, alt=alt + ".", draw=draw)
 
 
 def bars(
     labels: Sequence[str], values: Sequence[float], *, title: str, unit: str, signed: bool = False
 ) -> Chart:
     """Horizontal bars, green for positive and red for negative when ``signed``."""
-    fig, ax = _axes(title)
-    colours = [(GOOD if v >= 0 else BAD) if signed else ACCENT for v in values]
-    ax.barh(list(labels)[::-1], list(values)[::-1], color=colours[::-1])
-    ax.set_xlabel(unit)
-    if signed:
-        ax.axvline(0, color=INK, linewidth=0.8)
+    labels, values = list(labels), list(values)
+
+    def draw() -> bytes:
+        fig, ax = _axes(title)
+        colours = [(GOOD if v >= 0 else BAD) if signed else ACCENT for v in values]
+        ax.barh(labels[::-1], values[::-1], color=colours[::-1])
+        ax.set_xlabel(unit)
+        if signed:
+            ax.axvline(0, color=INK, linewidth=0.8)
+        return _png(fig)
+
     parts = ", ".join(
         f"{label} {value:+,.0f}" if signed else f"{label} {value:,.0f}"
         for label, value in zip(labels, values, strict=True)
     )
-    return Chart(title=title, alt=f"{title} ({unit}): {parts}.", png=_png(fig))
+    return Chart(title=title, alt=f"{title} ({unit}): {parts}.", draw=draw)

@@ -15,7 +15,6 @@ from functools import partial
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from statsmodels.stats.multitest import multipletests
 from threadpoolctl import threadpool_limits
 
 from analytics.evidence import crossfit, dowhy_bridge
@@ -30,6 +29,7 @@ from analytics.evidence.features import (
     driver_feature,
     window_words,
 )
+from analytics.evidence.multiple import holm
 from analytics.evidence.templates import DriverSpec, default_graph
 from analytics.evidence.types import Driver, Effect
 
@@ -205,7 +205,7 @@ def attribute(model: DriverModel, current: pd.Series, baseline: pd.Series, *, re
     level_base = float(frame.level[baseline].mean())
     typical = float(frame.level.mean())
     raw_p = [model.effects[s.name].p_value for s in frame.drivers]
-    adjusted = multipletests(raw_p, method="holm")[1] if raw_p else []
+    adjusted = holm(raw_p)
     out: list[Driver] = []
     for spec, p_adj in zip(frame.drivers, adjusted, strict=True):
         eff = model.effects[spec.name]

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
+from analytics.evidence.multiple import holm
 from analytics.evidence.types import GrangerResult
 
 MAX_LAG = 7
@@ -81,7 +81,7 @@ def granger_pairs(
         raw.append((cause, effect, lag, f, p))
     if not raw:
         return []
-    adjusted = multipletests([r[4] for r in raw], method="holm")[1]
+    adjusted = holm([r[4] for r in raw])
     return [
         GrangerResult(c, e, lag, f, p, float(pa), bool(pa < alpha))
         for (c, e, lag, f, p), pa in zip(raw, adjusted, strict=True)

@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -129,7 +130,7 @@ async def _metric_line(
         baseline=quantity(facts["baseline_value"], metric, currency),
         change_pct=facts["change_pct"],
         spark=spark_text(series),
-        spark_chart=Chart(title=f"{label} sparkline", alt=alt, png=spark_png(series)),
+        spark_chart=Chart(title=f"{label} sparkline", alt=alt, draw=partial(spark_png, series)),
     )
     return line, result
 

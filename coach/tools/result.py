@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Source(BaseModel):
@@ -16,11 +18,30 @@ class Source(BaseModel):
 
 
 class Chart(BaseModel):
-    """A picture for the owner: PNG bytes and the words that describe it."""
+    """A picture for the owner: the words that describe it, and its PNG bytes, drawn when first needed.
+
+    Built with ``png=`` (bytes already drawn) or ``draw=`` (a function that draws them): a chart that no
+    gateway shows, such as those of the tool results a digest only quotes, costs nothing.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     title: str
     alt: str
-    png: bytes = Field(repr=False)
+    draw: Callable[[], bytes] = Field(repr=False, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drawn(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "png" in data:
+            png = bytes(data.pop("png"))
+            data = {**data, "draw": lambda: png}
+        return data
+
+    @cached_property
+    def png(self) -> bytes:
+        """The picture as PNG bytes (drawn once, on first use)."""
+        return self.draw()
 
 
 class ToolResult(BaseModel):
