@@ -2,7 +2,8 @@
 
 1. Seeds N tenants shaped like Demo Café (two years of daily data, 16 products, one owner with an email address
    and one goal each; a different random seed each), then composes and queues every digest with the real tools
-   (``queue_digests``) and delivers them to a loopback SMTP sink: time per digest and for all of them.
+   (``queue_digests``): first a few in this process (the baseline), then all of them on worker processes,
+   and delivers them to a loopback SMTP sink: time per digest and for all of them.
 2. Starts the inbound SMTP listener with the offline model and sends M replies (4 connections at a time):
    messages per second accepted and answered (answer queued in the outbox).
 
@@ -105,7 +106,7 @@ async def replies(db: Database, settings: Settings, pairs: list, count: int) -> 
     return elapsed, sum(1 for o in handler.outcomes if o.status == "answered")
 
 
-async def main(tenants: int, reply_count: int) -> None:
+async def main(tenants: int, reply_count: int, workers: int) -> None:
     """Run both parts and print the figures."""
     logging.basicConfig(level=logging.ERROR)
     sink = Sink()
@@ -124,28 +125,33 @@ async def main(tenants: int, reply_count: int) -> None:
             llm_provider="offline",
             inbound_port=1025,
         )
+        baseline_n = min(tenants, 8)
         t = time.perf_counter()
-        run = await queue_digests(db, settings, today=TODAY)
+        base = await queue_digests(db, settings, today=TODAY, tenant_ids=[p[0] for p in pairs[:baseline_n]])
+        base_each = (time.perf_counter() - t) / max(len(base.compose_seconds), 1)
+        print(f"baseline, one process: {baseline_n} digests, {base_each:.2f} s per digest")
+        t = time.perf_counter()
+        run = await queue_digests(db, settings, today=TODAY, workers=workers)
         composed = time.perf_counter() - t
         t = time.perf_counter()
         delivery = await deliver_due(db, settings)
         sent = time.perf_counter() - t
         per = list(run.compose_seconds.values())
-        queue_each = composed / max(len(run.queued), 1)
+        queue_each = composed / max(len(run.compose_seconds), 1)
         print(
-            f"digests: {len(run.queued)} queued, {len(run.failed_tenants)} failed, {len(delivery.sent)} delivered "
-            f"to the sink ({len(sink.received)} received)"
+            f"digests: {len(run.compose_seconds)} composed, {len(base.queued) + len(run.queued)} queued, "
+            f"{len(run.failed_tenants)} failed, {len(delivery.sent)} delivered to the sink "
+            f"({len(sink.received)} received)"
         )
         print(
-            f"compose+queue: {composed:.1f} s total, {queue_each:.2f} s per digest (compose median "
-            f"{statistics.median(per):.2f} s, p90 {sorted(per)[int(0.9 * (len(per) - 1))]:.2f} s); "
-            f"delivery {sent:.2f} s ({len(delivery.sent) / max(sent, 1e-9):.0f} msg/s)"
+            f"compose+queue on {workers} worker process(es): {composed:.1f} s total, {queue_each:.2f} s per "
+            f"digest, ratio to one process {queue_each / base_each:.2f} (compose median "
+            f"{statistics.median(per):.2f} s, p90 {sorted(per)[int(0.9 * (len(per) - 1))]:.2f} s per tenant "
+            f"inside a worker); delivery {sent:.2f} s ({len(delivery.sent) / max(sent, 1e-9):.0f} msg/s)"
         )
-        cores = os.cpu_count() or 1
         print(
-            f"extrapolated, one process: 1,000 digests {1000 * queue_each / 60:.0f} min; "
-            f"5,000 {5000 * queue_each / 3600:.1f} h "
-            f"(this machine has {cores} cores; LLM cost per digest $0: tools only)"
+            f"projected: 1,000 digests {1000 * queue_each / 60:.1f} min; 5,000 {5000 * queue_each / 3600:.2f} h "
+            f"(this machine has {os.cpu_count()} cores; LLM cost per digest $0: tools only)"
         )
         elapsed, answered = await replies(db, settings, pairs, reply_count)
         print(
@@ -159,5 +165,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--replies", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="digest worker processes")
     args = parser.parse_args()
-    asyncio.run(main(args.tenants, args.replies))
+    asyncio.run(main(args.tenants, args.replies, args.workers))

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
         description="Where the embedded database, secret key and previews live.",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200, description="Connections kept open per process.")
+    digest_workers: int = Field(
+        default=0,
+        ge=0,
+        le=64,
+        description="Processes composing the weekly digests side by side; 0: one per CPU core.",
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         description="Signs reply tokens and encrypts connector tokens. Unset: generated once into the data dir.",

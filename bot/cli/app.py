@@ -7,11 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bot.cli.overview import overview_table
-from bot.cli.runtime import console, fail, settings_or_exit, with_database
+from bot.cli.runtime import console, fail, progress_bar, settings_or_exit, with_database
 from connectors.datasets.online_retail import ATTRIBUTION, DatasetNotFound
 from connectors.demo.businesses import PROFILES
 from connectors.demo.generator import SIM_END, SIM_START
@@ -68,7 +67,7 @@ def demo(
     async def work(db: Database) -> list[SeedResult]:
         results = []
         total = sum(demo_row_count(p, end=last_day) for p in PROFILES.values())
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task("Seeding demo businesses", total=total)
             for profile in PROFILES.values():
                 progress.update(task, description=f"Seeding {profile.name}")
@@ -229,16 +228,6 @@ async def _frame(db: Database, tenant_id: object):  # type: ignore[no-untyped-de
     async with db.tenant_session(tenant_id) as session:  # type: ignore[arg-type]
         frame = await load_frame(session=session, start=since)
     return frame
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
 
 
 from bot.cli.digest import digest  # noqa: E402 - the email gateway's command, registered below

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.runtime import console, fail, settings_or_exit, with_database
+from bot.cli.runtime import console, fail, progress_bar, settings_or_exit, with_database
 from storage.database import Database
 
 
@@ -35,6 +35,7 @@ def digest(
     day = today.date() if today else None
 
     async def work(db: Database) -> None:
+        from bot.email.digest_workers import worker_count
         from bot.email.digests import queue_digests
         from bot.email.preview import write_preview
         from bot.email.sender import deliver_due
@@ -50,7 +51,17 @@ def digest(
                 console.print(f"wrote {path}")
             return
         ids = [(await db.system.tenant(tenant)).id] if tenant else None
-        run = await queue_digests(db, settings, today=day, tenant_ids=ids)
+        count = 1 if ids else sum(1 for t in await db.system.list_tenants() if t.is_active)
+        with progress_bar() as bar:
+            task = bar.add_task("Composing digests", total=count)
+            run = await queue_digests(
+                db,
+                settings,
+                today=day,
+                tenant_ids=ids,
+                workers=worker_count(settings, count),
+                progress=lambda slug: bar.update(task, advance=1, description=f"Composed {slug}"),
+            )
         delivery = await deliver_due(db, settings, tenant_ids=ids)
         slack = await deliver_slack_due(db, settings, tenant_ids=ids)
         console.print(

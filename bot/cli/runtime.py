@@ -10,6 +10,7 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from storage.database import Database
 from storage.errors import DatabaseError, TenantNotFound
@@ -50,3 +51,14 @@ def with_database(work: Callable[[Database], Awaitable[T]], *, upgrade: bool = T
         return asyncio.run(main())
     except (DatabaseError, TenantNotFound) as error:
         raise fail(str(error).strip("'\"")) from None
+
+
+def progress_bar() -> Progress:
+    """A progress bar for long CLI work: description, bar, done/total, elapsed time."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )

@@ -15,11 +15,13 @@ import hashlib
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
 
+from bot.email.digest_workers import compose_on_workers
 from bot.email.message import address, assemble, digest_headers, image_cids, stable_message_id
 from bot.email.tokens import reply_token, unsubscribe_token
 from bot.slack.digests import queue_digest_dm
@@ -50,6 +52,16 @@ class DigestRun:
     skipped_tenants: list[str] = field(default_factory=list)  # no subscribers or no data
     failed_tenants: list[str] = field(default_factory=list)
     compose_seconds: dict[str, float] = field(default_factory=dict)
+
+    def merge(self, other: DigestRun) -> None:
+        """Add what another run (one tenant's, from a worker) did."""
+        self.queued += other.queued
+        self.already_queued += other.already_queued
+        self.queued_slack += other.queued_slack
+        self.already_queued_slack += other.already_queued_slack
+        self.skipped_tenants += other.skipped_tenants
+        self.failed_tenants += other.failed_tenants
+        self.compose_seconds.update(other.compose_seconds)
 
 
 @dataclass(frozen=True)
@@ -110,9 +122,10 @@ def outbox_payload(message: EmailMessage, mail_from: str) -> dict[str, str]:
     return {"mail_from": parseaddr(mail_from)[1], "raw": base64.b64encode(message.as_bytes()).decode()}
 
 
-async def _queue_tenant(
+async def queue_tenant(
     db: Database, settings: Settings, tenant: TenantInfo, *, today: date, frames: FrameCache, run: DigestRun
 ) -> None:
+    """Compose one tenant's digest and queue it for each of its subscribed users, recording what happened in run."""
     async with db.tenant_session(tenant.id) as session:
         users = await digest_recipients(session=session)
         slack_users = await slack_digest_recipients(session=session)
@@ -182,18 +195,41 @@ async def queue_digests(
     today: date | None = None,
     tenant_ids: list[uuid.UUID] | None = None,
     frames: FrameCache | None = None,
+    workers: int = 1,
+    progress: Callable[[str], None] | None = None,
 ) -> DigestRun:
-    """Compose and queue this week's digest for every subscribed user (email, Slack DM) of all or ``tenant_ids``."""
+    """Compose and queue this week's digest for every subscribed user (email, Slack DM) of all or ``tenant_ids``.
+
+    ``workers`` > 1 composes on that many processes (see ``digest_workers``); ``progress`` hears each tenant's
+    slug as it is done.
+    """
     run = DigestRun()
     cache = frames or FrameCache()
     tenants = [t for t in await db.system.list_tenants() if t.is_active]
     if tenant_ids is not None:
         tenants = [t for t in tenants if t.id in set(tenant_ids)]
-    for tenant in tenants:
+    jobs = [(tenant, today or today_in(tenant.timezone)) for tenant in tenants]
+
+    async def here(tenant: TenantInfo, day: date) -> None:
         try:
-            day = today or today_in(tenant.timezone)
-            await _queue_tenant(db, settings, tenant, today=day, frames=cache, run=run)
+            await queue_tenant(db, settings, tenant, today=day, frames=cache, run=run)
         except Exception:  # noqa: BLE001 - one tenant's failure never skips the rest
             log.exception("digest failed for tenant %s", tenant.slug)
             run.failed_tenants.append(tenant.slug)
+        if progress is not None:
+            progress(tenant.slug)
+
+    def merge(tenant: TenantInfo, one: object) -> None:
+        assert isinstance(one, DigestRun)
+        run.merge(one)
+        if progress is not None:
+            progress(tenant.slug)
+
+    if workers > 1 and len(jobs) > 1:
+        await compose_on_workers(
+            db, settings, jobs, workers=min(workers, len(jobs)), merge=merge, fallback=here
+        )
+    else:
+        for tenant, day in jobs:
+            await here(tenant, day)
     return run

@@ -1,0 +1,120 @@
+"""Composing digests on worker processes, so a weekly run uses every core.
+
+Composing a digest is seconds of CPU in the analytics engines, held by one interpreter lock per process. Each
+worker opens its own connections (as the app role, so row-level security applies as everywhere else) and
+composes and queues whole tenants, each in its own transaction, exactly as the in-process path does. A tenant
+whose worker died is composed again in this process: its stable Message-IDs keep that from queueing anything
+twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import make_url
+
+from storage.database import Database, TenantInfo
+from storage.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WORKER_POOL_SIZE = 2  # connections per worker: it composes one tenant at a time
+
+
+@dataclass
+class _Worker:
+    loop: asyncio.AbstractEventLoop
+    db: Database
+    settings: Settings
+    frames: object  # FrameCache
+
+
+_WORKER: _Worker | None = None
+
+
+def _start(owner_url: str, app_url: str, settings: Settings) -> None:
+    """Runs once in each worker process: its event loop, its connections, its frame cache."""
+    global _WORKER
+    from coach.tools.context import FrameCache
+
+    logging.basicConfig(level=logging.WARNING)
+    loop = asyncio.new_event_loop()
+    db = Database(
+        owner_url=make_url(owner_url), app_url=make_url(app_url), pool_size=WORKER_POOL_SIZE, server=None
+    )
+    _WORKER = _Worker(loop=loop, db=db, settings=settings, frames=FrameCache())
+
+
+def _compose(tenant: TenantInfo, today: date) -> object:
+    """Runs in a worker: compose and queue one tenant's digests; returns its DigestRun."""
+    from bot.email.digests import DigestRun, queue_tenant
+
+    assert _WORKER is not None, "worker not started"
+    run = DigestRun()
+    try:
+        _WORKER.loop.run_until_complete(
+            queue_tenant(_WORKER.db, _WORKER.settings, tenant, today=today, frames=_WORKER.frames, run=run)
+        )
+    except Exception:  # noqa: BLE001 - one tenant's failure never skips the rest
+        log.exception("digest failed for tenant %s", tenant.slug)
+        run.failed_tenants.append(tenant.slug)
+    return run
+
+
+def worker_count(settings: Settings, tenants: int) -> int:
+    """How many processes to use for this many tenants (1: compose in this process)."""
+    wanted = settings.digest_workers or multiprocessing.cpu_count()
+    return max(1, min(wanted, tenants))
+
+
+async def compose_on_workers(
+    db: Database,
+    settings: Settings,
+    jobs: Sequence[tuple[TenantInfo, date]],
+    *,
+    workers: int,
+    merge: Callable[[TenantInfo, object], None],
+    fallback: Callable[[TenantInfo, date], Awaitable[None]],
+    task: Callable[[TenantInfo, date], object] | None = None,
+) -> None:
+    """Compose and queue each (tenant, day) on `workers` processes, merging each tenant's run as it finishes.
+
+    Tenants a worker could not finish (it died, or the job could not be sent to it) go to ``fallback``, in this
+    process. ``task`` replaces what a worker runs per tenant (a module-level function; default: compose).
+    """
+    loop = asyncio.get_running_loop()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),  # never fork a process holding an event loop
+        initializer=_start,
+        initargs=(
+            db.owner_url.render_as_string(hide_password=False),
+            db.app_url.render_as_string(hide_password=False),
+            settings,
+        ),
+    )
+    orphans: list[tuple[TenantInfo, date]] = []
+
+    async def one(tenant: TenantInfo, day: date) -> None:
+        try:
+            run = await loop.run_in_executor(pool, task or _compose, tenant, day)
+        except Exception as error:  # noqa: BLE001 - a dead worker (BrokenProcessPool) or an unpicklable job
+            log.warning("digest worker could not compose %s: %r", tenant.slug, error)
+            orphans.append((tenant, day))
+        else:
+            merge(tenant, run)
+
+    try:
+        await asyncio.gather(*(one(tenant, day) for tenant, day in jobs))
+    finally:
+        await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
+    if orphans:
+        log.warning("composing %d tenant(s) in this process instead", len(orphans))
+    for tenant, day in orphans:
+        await fallback(tenant, day)
