@@ -82,7 +82,7 @@ def test_sum_quantiles_are_wider_than_independent_steps_would_give() -> None:
 
 
 def test_prophet_member_times_out_and_raises_member_failed() -> None:
-    s = simulate(104, n=400)
+    s = simulate(104, n=3000)  # warm, Prophet fits 400 days in about 0.06 s; 3,000 take several times that
     w = Window(
         y=s.to_numpy(),
         index=s.index,
