@@ -143,3 +143,33 @@ def test_a_sparse_seller_keeps_every_weekday_as_a_selling_day() -> None:
 
     assert closed_weekdays(sparse) == frozenset()
     assert closed_weekdays(shut_sundays) == frozenset({6})
+
+
+def test_members_with_a_fitter_are_fitted_once_and_refilter_every_later_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from analytics.forecast import members, registry
+    from analytics.forecast.memo import forget_all
+    from analytics.forecast.prepare import Window
+
+    forget_all()
+    fits: list[int] = []
+    applied: list[int] = []
+
+    def counting_ets(w: Window) -> members.Fitted:
+        fits.append(len(w.y))
+        fitted = members.ets(w)
+
+        def apply(later: Window) -> np.ndarray:
+            applied.append(len(later.y))
+            return fitted(later)
+
+        return apply
+
+    monkeypatch.setitem(registry.MEMBERS, "ets", members.MemberSpec("ets", fitter=counting_ets))
+    rng = np.random.default_rng(5)
+    s = daily(100 + np.resize([0, 5, 10, 5, 0, 20, -10], 200) + rng.normal(0, 2, 200))
+    fc = forecast(s, 14, members=["seasonal_naive", "ets"])
+    assert fits == [200 - 3 * 14]  # once, at the first of three origins
+    assert applied == [158, 172, 186, 200]  # each origin, then all history for the forecast itself
+    assert "ets" in fc.weights
