@@ -12,15 +12,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import make_url
+from threadpoolctl import threadpool_limits
 
+from coach.tools.context import FrameCache
 from storage.database import Database, TenantInfo
 from storage.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.email.digests import DigestRun
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +39,7 @@ class _Worker:
     loop: asyncio.AbstractEventLoop
     db: Database
     settings: Settings
-    frames: object  # FrameCache
+    frames: FrameCache
 
 
 _WORKER: _Worker | None = None
@@ -41,8 +48,11 @@ _WORKER: _Worker | None = None
 def _start(owner_url: str, app_url: str, settings: Settings) -> None:
     """Runs once in each worker process: its event loop, its connections, its frame cache."""
     global _WORKER
-    from coach.tools.context import FrameCache
-
+    # One BLAS/OpenMP thread per worker: the workers already fill the cores, and idle pool threads spin. The
+    # variables reach the libraries loaded from now on (LightGBM's OpenMP), threadpoolctl those already loaded.
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    threadpool_limits(1)
     logging.basicConfig(level=logging.WARNING)
     loop = asyncio.new_event_loop()
     db = Database(
@@ -51,7 +61,7 @@ def _start(owner_url: str, app_url: str, settings: Settings) -> None:
     _WORKER = _Worker(loop=loop, db=db, settings=settings, frames=FrameCache())
 
 
-def _compose(tenant: TenantInfo, today: date) -> object:
+def _compose(tenant: TenantInfo, today: date) -> DigestRun:
     """Runs in a worker: compose and queue one tenant's digests; returns its DigestRun."""
     from bot.email.digests import DigestRun, queue_tenant
 
@@ -79,9 +89,9 @@ async def compose_on_workers(
     jobs: Sequence[tuple[TenantInfo, date]],
     *,
     workers: int,
-    merge: Callable[[TenantInfo, object], None],
+    merge: Callable[[TenantInfo, DigestRun], None],
     fallback: Callable[[TenantInfo, date], Awaitable[None]],
-    task: Callable[[TenantInfo, date], object] | None = None,
+    task: Callable[[TenantInfo, date], DigestRun] | None = None,
 ) -> None:
     """Compose and queue each (tenant, day) on `workers` processes, merging each tenant's run as it finishes.
 

@@ -219,8 +219,7 @@ async def queue_digests(
         if progress is not None:
             progress(tenant.slug)
 
-    def merge(tenant: TenantInfo, one: object) -> None:
-        assert isinstance(one, DigestRun)
+    def merge(tenant: TenantInfo, one: DigestRun) -> None:
         run.merge(one)
         if progress is not None:
             progress(tenant.slug)
