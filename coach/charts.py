@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -66,7 +67,9 @@ def history_and_forecast(
                 )
         ax.set_ylabel(unit)
         ax.legend(frameon=False, fontsize=9)
-        fig.autofmt_xdate()
+        locator = mdates.AutoDateLocator(maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
         return _png(fig)
 
     return Chart(title=title, alt=alt + ".", draw=draw)
