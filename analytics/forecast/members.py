@@ -77,18 +77,12 @@ def ets_auto(w: Window) -> Fitted:
 
 def arima(w: Window) -> Fitted:
     """ARIMA (order chosen by AICc) on the seasonally adjusted series, plus the last seasonal pattern."""
-    from statsforecast.models import ARIMA, AutoARIMA
+    from statsforecast.models import AutoARIMA
 
     adjusted, _ = deseasonalise(w.y, w.season, w.h)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        auto = AutoARIMA(season_length=1, max_p=2, max_q=2, approximation=True, nmodels=10).fit(adjusted)
-    p, q, _, _, _, d, _ = auto.model_["arma"]
-    coef = auto.model_["coef"]
-    model = ARIMA(order=(p, d, q), include_mean="intercept" in coef, include_drift="drift" in coef)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(adjusted)
+        model = AutoARIMA(season_length=1, max_p=2, max_q=2, approximation=True, nmodels=10).fit(adjusted)
 
     def apply(later: Window) -> np.ndarray:
         later_adjusted, seasonal_future = deseasonalise(later.y, later.season, later.h)
