@@ -46,6 +46,16 @@ def seasonal_naive(w: Window) -> np.ndarray:
     return np.resize(last, w.h).astype(float)
 
 
+def _ets_season(w: Window) -> int:
+    """The season length ETS fits (1 when the season is too long or the history too short for it)."""
+    return w.season if w.season <= 24 and len(w.y) >= 2 * w.season + 2 else 1
+
+
+def _theta_season(w: Window) -> int:
+    """The season length Theta deseasonalises by (1 when the history is too short for it)."""
+    return w.season if len(w.y) >= 2 * w.season + 1 else 1
+
+
 def _statsforecast(model: Any, y: np.ndarray) -> Fitted:
     """Fit a statsforecast model on y; the result forecasts later windows with the fitted parameters."""
     with warnings.catch_warnings():
@@ -64,7 +74,7 @@ def ets(w: Window) -> Fitted:
     """Exponential smoothing, damped additive trend and additive season (statsforecast; fastest at equal accuracy)."""
     from statsforecast.models import AutoETS
 
-    m = w.season if w.season <= 24 and len(w.y) >= 2 * w.season + 2 else 1
+    m = _ets_season(w)
     return _statsforecast(AutoETS(season_length=m, model="AAA" if m > 1 else "AAN", damped=True), w.y)
 
 
@@ -97,7 +107,7 @@ def theta(w: Window) -> Fitted:
     """Dynamic optimised Theta (statsforecast), with multiplicative deseasonalisation when seasonal."""
     from statsforecast.models import DynamicOptimizedTheta
 
-    m = w.season if len(w.y) >= 2 * w.season + 1 else 1
+    m = _theta_season(w)
     return _statsforecast(DynamicOptimizedTheta(season_length=m), w.y)
 
 
@@ -115,7 +125,7 @@ def ets_statsmodels(w: Window) -> np.ndarray:
     """The `ets` member's model (damped additive trend, additive season) fitted by statsmodels' ETSModel."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-    m = w.season if w.season <= 24 and len(w.y) >= 2 * w.season + 2 else 1
+    m = _ets_season(w)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         seasonal = {"seasonal": "add", "seasonal_periods": m} if m > 1 else {}
@@ -127,7 +137,7 @@ def theta_statsmodels(w: Window) -> np.ndarray:
     """The classical Theta method (statsmodels ThetaModel, multiplicative deseasonalisation when seasonal)."""
     from statsmodels.tsa.forecasting.theta import ThetaModel
 
-    m = w.season if len(w.y) >= 2 * w.season + 1 else 1
+    m = _theta_season(w)
     positive = bool(np.all(w.y > 0))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

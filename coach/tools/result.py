@@ -34,8 +34,8 @@ class Chart(BaseModel):
     @classmethod
     def _drawn(cls, data: Any) -> Any:
         if isinstance(data, dict) and "png" in data:
-            png = bytes(data.pop("png"))
-            data = {**data, "draw": lambda: png}
+            png = bytes(data["png"])
+            data = {**{k: v for k, v in data.items() if k != "png"}, "draw": lambda: png}
         return data
 
     @cached_property
