@@ -32,6 +32,7 @@ PHRASE = {"likely": "looks likely", "stretch": "is a stretch", "unrealistic": "l
 MAX_HORIZON_DAYS = 3 * 365
 PACE_MARGIN = 0.15  # behind pace "by a clear margin": more than 15% short of the straight-line path
 RISK_PROBABILITY, RUN_RATE_DAYS = 0.5, 28  # at risk below this chance; run-rate over the last 28 days
+FORECAST_OPTIONS: dict[str, Any] = {"fast": True, "time_budget": 5.0}  # unless the caller passes its own
 
 STATUSES: tuple[str, ...] = ("created", "in_progress", "completed", "archived")
 # archived -> in_progress is "reopen": an owner who shelved a goal may pick it up again; completed is final.
@@ -195,8 +196,13 @@ def check_goal(
     today: date,
     known_metrics: set[str] | frozenset[str],
     higher_is_better: bool | None = None,
+    forecast_options: dict[str, Any] | None = None,
 ) -> GoalCheck:
-    """Check a proposed goal starting today: known metric, a positive number, a sensible deadline, achievable."""
+    """Check a proposed goal starting today: known metric, a positive number, a sensible deadline, achievable.
+
+    ``forecast_options`` go to the forecast behind the achievability (``analytics.forecast.forecast``'s
+    keywords; default ``FORECAST_OPTIONS``).
+    """
     problems: list[str] = []
     suggestions: tuple[str, ...] = ()
     if metric not in known_metrics:
@@ -229,7 +235,7 @@ def check_goal(
     history = history[history.index < pd.Timestamp(today)]
     already = 0.0  # the window starts today, so nothing is achieved yet
     try:
-        outlook = _outlook(history, goal, already=already)
+        outlook = _outlook(history, goal, already=already, options=forecast_options)
     except ForecastError as error:
         sentence = f"The goal is clear, but how achievable it is cannot be judged: {error}"
         return _replace(result, sentence=sentence)
@@ -239,8 +245,13 @@ def check_goal(
     return _replace(result, label=label, outlook=outlook, run_rate=rate, sentence=sentence)
 
 
-def progress(series: pd.Series, goal: Goal, *, today: date) -> GoalProgress:
-    """How the goal is going on ``today``: actual, fractions, pace, chance of success, risk and a suggestion."""
+def progress(
+    series: pd.Series, goal: Goal, *, today: date, forecast_options: dict[str, Any] | None = None
+) -> GoalProgress:
+    """How the goal is going on ``today``: actual, fractions, pace, chance of success, risk and a suggestion.
+
+    ``forecast_options`` go to the forecast behind the chance of success (as in ``check_goal``).
+    """
     if goal.kind not in KINDS:
         raise GoalError(f"The goal kind must be one of {', '.join(KINDS)} (got {goal.kind!r}).")
     if not math.isfinite(goal.target):
@@ -263,7 +274,9 @@ def progress(series: pd.Series, goal: Goal, *, today: date) -> GoalProgress:
     else:
         already = float(inside.sum()) if goal.kind != "level" else 0.0
         try:
-            outlook = _outlook(history, goal, already=already, from_day=max(today, goal.start))
+            outlook = _outlook(
+                history, goal, already=already, from_day=max(today, goal.start), options=forecast_options
+            )
         except ForecastError as error:
             outlook = Outlook(math.nan, math.nan, math.nan, math.nan, note=str(error))
     behind = (
@@ -328,7 +341,14 @@ def _suggest(goal: Goal, *, met: bool, done: bool, any_data: bool) -> str | None
     return None
 
 
-def _outlook(history: pd.Series, goal: Goal, *, already: float, from_day: date | None = None) -> Outlook:
+def _outlook(
+    history: pd.Series,
+    goal: Goal,
+    *,
+    already: float,
+    from_day: date | None = None,
+    options: dict[str, Any] | None = None,
+) -> Outlook:
     """The forecast's view of the window from ``from_day`` (default: the start) to the deadline."""
     first = pd.Timestamp(from_day or goal.start)
     if history.empty:
@@ -344,7 +364,7 @@ def _outlook(history: pd.Series, goal: Goal, *, already: float, from_day: date |
         return Outlook(float(hit), v, v, v, note="the history is constant, so the forecast is too")
     result = goal_outlook(
         history, target, pd.Timestamp(goal.deadline), kind="total" if as_total else "level", already=already,
-        higher_is_better=hib, fast=True, time_budget=5.0,
+        higher_is_better=hib, **(FORECAST_OPTIONS if options is None else options),
     )  # fmt: skip
     probability, expected, lower, upper = result.probability, result.expected, result.lower, result.upper
     gap = first > history.index[-1] + pd.Timedelta(days=1)

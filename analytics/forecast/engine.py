@@ -52,21 +52,25 @@ def forecast(
     Never returns NaN; raises ForecastError (with a plain message) on input it cannot use. `members` limits
     the ensemble to the named members (see `registry.MEMBERS`); `fast` leaves out the slow ones (Prophet) for
     batch runs; `time_budget` caps the wall-clock seconds (slow members still running then are dropped).
-    The same series with the same options gives the forecast already made in this process (see `memo`).
+    The same series with the same options gives the forecast already made in this process, or the first steps
+    of one made for a longer horizon (see `memo`).
     """
     data = series_key(series)
     key: tuple | None = None
+    steps: int | None = None
     if data is not None and regressors is None and (holidays is None or isinstance(holidays, str)):
         try:
-            key = (data, horizon, freq, holidays, tuple(float(x) for x in levels), time_budget,
+            steps = validate_horizon(horizon)
+            key = (data, freq, holidays, tuple(float(x) for x in levels), time_budget,
                    None if members is None else tuple(members), fast)  # fmt: skip
             hash(key)
-        except (TypeError, ValueError):  # odd arguments: forecast() itself says what is wrong with them
+        except (TypeError, ValueError, ForecastError):  # odd arguments: forecast() itself says what is wrong
             key = None
     return remembered(
         key,
         lambda: _forecast(series, horizon, freq=freq, holidays=holidays, regressors=regressors, levels=levels,
                           time_budget=time_budget, members=members, fast=fast),
+        horizon=steps if key is not None else None,
     )  # fmt: skip
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,19 @@ class Forecast:
     def index(self) -> pd.DatetimeIndex:
         """The future timestamps the forecast covers."""
         return pd.DatetimeIndex(self.point.index)
+
+    def head(self, steps: int) -> Forecast:
+        """The first ``steps`` steps: the same model, weights, backtest and intervals over a shorter horizon."""
+        if steps >= len(self.point):
+            return self
+        dist = self.distribution
+        return replace(
+            self,
+            point=self.point.iloc[:steps],
+            lower={level: band.iloc[:steps] for level, band in self.lower.items()},
+            upper={level: band.iloc[:steps] for level, band in self.upper.items()},
+            distribution=None if dist is None else replace(dist, values=dist.values[:steps]),
+        )
 
     def sample_paths(self, n: int = 2000, *, seed: int = 0) -> pd.DataFrame:
         """Joint sample paths (rows are draws, columns the future timestamps) consistent with the intervals."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -20,6 +21,18 @@ from storage.analysis.service import save_forecast
 
 MAX_HORIZON_DAYS = 366
 TIME_BUDGET_S = 8.0
+
+
+def forecast_options(ctx: ToolContext) -> dict[str, Any]:
+    """The options of every forecast the coach makes of a tenant's daily metric, so that one forecast of a
+    series (the longest asked for) answers the forecast, goal and digest questions about it alike."""
+    return {
+        "freq": "D",
+        "holidays": ctx.tenant.country,
+        "levels": (0.8, 0.95),
+        "time_budget": TIME_BUDGET_S,
+        "fast": True,  # interactive: Prophet (the slowest member) is left to scheduled work
+    }
 
 
 def method_words(result: Forecast) -> str:
@@ -54,14 +67,7 @@ async def forecast_metric_tool(ctx: ToolContext, args: ForecastMetricArgs) -> To
     window = resolve_future(args.horizon, today=max(ctx.today - timedelta(days=1), last))
     steps = min((window.end - last).days, MAX_HORIZON_DAYS)
     result = await asyncio.to_thread(  # seconds of CPU: never on the event loop that acknowledges Slack
-        forecast,
-        series.asfreq("D"),
-        steps,
-        freq="D",
-        holidays=ctx.tenant.country,
-        levels=(0.8, 0.95),
-        time_budget=TIME_BUDGET_S,
-        fast=True,  # interactive: Prophet (the slowest member) is left to scheduled work
+        forecast, series.asfreq("D"), steps, **forecast_options(ctx)
     )
     span = result.point.loc[pd.Timestamp(window.start) : pd.Timestamp(window.end)]
     label = metric_label(f"{metric}[{dimension}]" if dimension else metric)

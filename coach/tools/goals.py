@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -13,13 +14,13 @@ from coach.periods import deadline as parse_deadline
 from coach.tools.base import ToolError
 from coach.tools.context import ToolContext
 from coach.tools.data import column_for, data_source, resolve_metric
+from coach.tools.forecasting import forecast_options
 from coach.tools.result import Source, ToolResult
 from coach.tools.schemas import CreateGoalArgs, GoalProgressArgs, ListGoalsArgs, UpdateGoalArgs
 from storage.goals.models import SmartGoal
 from storage.goals.service import GoalCreate, add_checkin, create_goal, find_goal, list_goals, update_goal
 
 GOAL_SOURCE = "smart_goals"
-HISTORY_DAYS = 365  # a year of history is enough for a goal's forecast and halves the fitting time
 
 
 def _row(goal: SmartGoal, currency: str, position: int | None = None) -> dict[str, Any]:
@@ -52,6 +53,7 @@ async def create_goal_tool(ctx: ToolContext, args: CreateGoalArgs) -> ToolResult
         kind=args.kind,
         today=ctx.today,
         known_metrics=await ctx.known_metrics(),
+        forecast_options=forecast_options(ctx),
     )
     if not check.ok:
         raise ToolError(" ".join(check.problems), suggestions=list(check.suggestions))
@@ -168,6 +170,22 @@ async def update_goal_tool(ctx: ToolContext, args: UpdateGoalArgs) -> ToolResult
     )
 
 
+async def _side_by_side(
+    goals: list[SmartGoal], state_of: Callable[[SmartGoal], GoalProgress]
+) -> list[GoalProgress]:
+    """Each goal's progress in the order of ``goals``, computed in threads (the work is numpy/C and releases the
+    GIL). Per metric the furthest deadline goes first: the other goals' forecasts are the first steps of its."""
+    leaders: dict[tuple[str, str], SmartGoal] = {}
+    for goal in sorted(goals, key=lambda g: g.deadline, reverse=True):
+        leaders.setdefault((goal.metric, goal.dimension), goal)
+    followers = [g for g in goals if all(g is not lead for lead in leaders.values())]
+    done: dict[object, GoalProgress] = {}
+    for batch in (list(leaders.values()), followers):
+        states = await asyncio.gather(*(asyncio.to_thread(state_of, goal) for goal in batch))
+        done.update({goal.id: state for goal, state in zip(batch, states, strict=True)})
+    return [done[g.id] for g in goals]
+
+
 async def goal_progress_tool(ctx: ToolContext, args: GoalProgressArgs) -> ToolResult:
     """Progress, pace and chance of success for one goal or every active goal; a check-in is recorded."""
     async with ctx.db.tenant_session(ctx.tenant.id) as session:
@@ -179,13 +197,13 @@ async def goal_progress_tool(ctx: ToolContext, args: GoalProgressArgs) -> ToolRe
     if not goals:
         raise ToolError("You have no active goals. Set one first, e.g. 'goal: 2,500 customers in December'.")
     frame = await ctx.frame()
+    options = forecast_options(ctx)  # forecast_metric's options: one forecast per metric serves both tools
 
     def state_of(goal: SmartGoal) -> GoalProgress:
         series = column_for(frame, goal.metric, goal.dimension) if not frame.empty else pd.Series(dtype=float)
-        return progress(series.iloc[-HISTORY_DAYS:], Goal.from_record(goal), today=ctx.today)
+        return progress(series, Goal.from_record(goal), today=ctx.today, forecast_options=options)
 
-    # One forecast per goal: run them side by side (the work is numpy/C and releases the GIL).
-    states = await asyncio.gather(*(asyncio.to_thread(state_of, goal) for goal in goals))
+    states = await _side_by_side(goals, state_of)
     rows, sentences, at_risk = [], [], []
     async with ctx.db.tenant_session(ctx.tenant.id) as session:
         for goal, state in zip(goals, states, strict=True):

@@ -4,13 +4,27 @@ with CID images and a text alternative, and it carries reply and unsubscribe add
 from __future__ import annotations
 
 import re
+from datetime import date
 from email.message import EmailMessage
 from email.utils import parseaddr
+from typing import Any
 
+import pandas as pd
+import pytest
+
+from analytics.forecast import Forecast, engine, forecast
+from analytics.forecast.memo import forget_all, series_key
+from coach.digest import compose_digest
 from coach.format import money
+from coach.tools.context import ToolContext
+from coach.tools.data import column_for
+from coach.tools.forecasting import forecast_options
 from connectors.demo.businesses import DEMO_CAFE
 from connectors.demo.generator import generate
-from tests.email.conftest import DEMO_END, DOMAIN, JANE, SentDigest
+from storage.database import Database
+from storage.goals.service import GoalCreate, create_goal, update_goal
+from tests.coach.conftest import TODAY
+from tests.email.conftest import DEMO_END, DOMAIN, JANE, People, SentDigest
 
 
 def week(metric: str, start: str, end: str) -> float:
@@ -77,3 +91,50 @@ def test_it_is_addressed_for_replies_and_unsubscribing(sent_digest: SentDigest) 
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["Message-ID"].endswith(f"@{DOMAIN}>")
+
+
+async def test_next_weeks_forecast_is_the_first_days_of_the_goals_forecast_made_once(
+    db: Database, people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[tuple[str | None, int, bool]] = []  # (series, horizon, whole ensemble?)
+    real = engine._forecast
+
+    def counted(series: pd.Series, horizon: int, **options: Any) -> Forecast:
+        made.append((series_key(series), horizon, options["members"] is None))
+        return real(series, horizon, **options)
+
+    monkeypatch.setattr(engine, "_forecast", counted)
+    forget_all()
+    tenant = await db.system.tenant("demo-cafe")
+    ctx = ToolContext(db=db, tenant=tenant, user_id=None, today=TODAY)
+    async with db.tenant_session(people.cafe) as session:  # a second revenue goal, ending sooner
+        july = await create_goal(
+            session=session,
+            goal=GoalCreate(
+                title="Revenue $100,000 by mid July",
+                metric="revenue",
+                target_value=100_000,
+                deadline=date(2026, 7, 15),
+                start_date=date(2026, 6, 16),
+                user_id=people.jane,
+            ),
+        )
+    try:
+        digest = await compose_digest(ctx)
+    finally:
+        async with db.tenant_session(people.cafe) as session:
+            await update_goal(session=session, goal_id=july.id, status="archived")
+    assert digest is not None and len(digest.goals) >= 2
+
+    # Data to 30 Jun, goals to 15 and 31 Jul (other tests may add later ones): one ensemble forecast of revenue,
+    # to the furthest deadline, answers every revenue goal and next week (6-12 Jul).
+    revenue = column_for(await ctx.frame(), "revenue", "").asfreq("D")
+    (steps,) = [h for key, h, ensemble in made if key == series_key(revenue) and ensemble]
+    assert steps >= 31
+    count = len(made)
+    month = forecast(revenue, steps, **forecast_options(ctx))  # remembered: nothing is computed again
+    assert len(made) == count
+    facts = {r.tool: r.facts for r in digest.results}["forecast_metric"]
+    assert facts["expected"] == pytest.approx(
+        float(month.point.loc["2026-07-06":"2026-07-12"].sum()), abs=0.01
+    )

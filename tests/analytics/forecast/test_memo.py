@@ -28,7 +28,25 @@ def test_asking_again_gives_the_same_forecast_and_a_changed_value_a_new_one() ->
 
     assert again is first
     assert forecast(changed, 14, members=["seasonal_naive", "ets"]) is not first
-    assert forecast(series, 7, members=["seasonal_naive", "ets"]) is not first
+    assert forecast(series, 21, members=["seasonal_naive", "ets"]) is not first
+    assert forecast(series, 14, members=["seasonal_naive"]) is not first
+
+
+def test_a_shorter_horizon_is_the_first_steps_of_the_longer_forecast_already_made() -> None:
+    forget_all()
+    series = weekly_series()
+    month = forecast(series, 28, members=["seasonal_naive", "ets"])
+    week = forecast(series, 7, members=["seasonal_naive", "ets"])
+
+    assert len(week.point) == 7 and week.weights == month.weights and week.note == month.note
+    pd.testing.assert_series_equal(week.point, month.point.iloc[:7])
+    for level in (0.8, 0.95):
+        pd.testing.assert_series_equal(week.lower[level], month.lower[level].iloc[:7])
+        pd.testing.assert_series_equal(week.upper[level], month.upper[level].iloc[:7])
+    paths = week.sample_paths(500)
+    assert paths.shape == (500, 7) and list(paths.columns) == list(week.index)
+    assert forecast(series, 7, members=["seasonal_naive", "ets"]) is week  # asked again: the same answer
+    assert forecast(series, 35, members=["seasonal_naive", "ets"]) is not month  # longer: made anew
 
 
 def test_concurrent_callers_of_one_forecast_share_one_computation() -> None:
