@@ -10,6 +10,7 @@ twice.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import os
@@ -40,6 +41,7 @@ class _Worker:
     db: Database
     settings: Settings
     frames: FrameCache
+    settled: bool = False
 
 
 _WORKER: _Worker | None = None
@@ -74,7 +76,21 @@ def _compose(tenant: TenantInfo, today: date) -> DigestRun:
     except Exception:  # noqa: BLE001 - one tenant's failure never skips the rest
         log.exception("digest failed for tenant %s", tenant.slug)
         run.failed_tenants.append(tenant.slug)
+    if not _WORKER.settled:
+        _settle()
+        _WORKER.settled = True
     return run
+
+
+def _settle() -> None:
+    """Once the first digest has loaded every engine: hide what is alive now from the cycle collector.
+
+    The engines' modules and caches are some 600,000 objects. Every full collection walked all of them (about
+    0.25 s, once every two digests); frozen, a full collection takes milliseconds. Objects frozen here are still
+    freed by reference counting when dropped.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def worker_count(settings: Settings, tenants: int) -> int:
