@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 BARS = "▁▂▃▄▅▆▇█"
 INK, ACCENT = "#1f2937", "#2563eb"
@@ -47,14 +45,13 @@ def trend_word(values: pd.Series) -> str:
 
 def spark_png(values: pd.Series) -> bytes:
     """A 120x32 px line with the last week marked."""
-    fig, ax = plt.subplots(figsize=(1.2, 0.32), dpi=100)
+    fig = Figure(figsize=(1.2, 0.32), dpi=100, facecolor="white")  # no pyplot: no global state
+    ax = fig.add_axes((0, 0, 1, 1))
     if not values.empty:
         ax.plot(range(len(values)), values.to_numpy(), color=ACCENT, linewidth=1.4)
         ax.plot([len(values) - 1], [float(values.iloc[-1])], "o", color=INK, markersize=2.5)
     ax.axis("off")
     ax.margins(x=0.04, y=0.15)
-    fig.subplots_adjust(0, 0, 1, 1)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", transparent=False, facecolor="white")
-    plt.close(fig)
+    FigureCanvasAgg(fig).print_png(buffer)
     return buffer.getvalue()
