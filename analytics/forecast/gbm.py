@@ -82,6 +82,7 @@ def _fit_recursive(w: Window, regressor: Any) -> Fitted:
     model = regressor.fit(
         _features(w.y, train, lags, window, calendar), w.y[train] - _levels(w.y, train, window)
     )
+    predict = _row_predictor(model)
 
     def apply(later: Window) -> np.ndarray:
         calendar = _calendar(later)
@@ -89,11 +90,21 @@ def _fit_recursive(w: Window, regressor: Any) -> Fitted:
         for t in range(len(later.y), len(values)):
             at = np.array([t])
             values[t] = _levels(values, at, window)[0] + float(
-                model.predict(_features(values, at, lags, window, calendar))[0]
+                predict(_features(values, at, lags, window, calendar))[0]
             )
         return values[len(later.y) :]
 
     return apply
+
+
+def _row_predictor(model: Any) -> Any:
+    """The fitted model's own booster, called directly: the same trees and numbers as ``model.predict``,
+    without the scikit-learn wrapper's input checks (for LightGBM 0.3 ms of a 0.02 ms one-row prediction)."""
+    if hasattr(model, "booster_"):  # LightGBM
+        return model.booster_.predict
+    if hasattr(model, "get_booster"):  # XGBoost
+        return model.get_booster().inplace_predict
+    return model.predict
 
 
 def _levels(values: np.ndarray, rows: np.ndarray, window: int) -> np.ndarray:

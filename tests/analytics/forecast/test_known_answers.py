@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.forecast import Forecast, forecast
+from analytics.forecast import Forecast, forecast, gbm
 from analytics.forecast.engine import member_forecast
 
 FAST = ["seasonal_naive", "ets", "theta"]
@@ -173,3 +173,16 @@ def test_members_with_a_fitter_are_fitted_once_and_refilter_every_later_window(
     assert fits == [200 - 3 * 14]  # once, at the first of three origins
     assert applied == [158, 172, 186, 200]  # each origin, then all history for the forecast itself
     assert "ets" in fc.weights
+
+
+@pytest.mark.parametrize("member", ["lightgbm", "xgboost"])
+def test_boosted_members_predict_with_their_booster_exactly_as_the_scikit_learn_api_would(
+    member: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(5)
+    weekly = np.array([0.8, 0.9, 1.0, 1.0, 1.1, 1.4, 0.8])
+    s = daily(200 * np.resize(weekly, 300) * (1 + 0.1 * rng.standard_normal(300)))
+    direct = member_forecast(s, 21, member, holidays="US")
+    monkeypatch.setattr(gbm, "_row_predictor", lambda model: model.predict)
+    through_the_wrapper = member_forecast(s, 21, member, holidays="US")
+    np.testing.assert_array_equal(direct.to_numpy(), through_the_wrapper.to_numpy())
