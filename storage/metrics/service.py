@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,16 +140,22 @@ async def load_frame(
     """All metrics as a wide frame: one row per time, one column per metric (``metric[dimension]`` if any)."""
     result = await session.execute(
         text(
-            "SELECT time, metric, dimension, value FROM business_metrics "
+            "SELECT (extract(epoch FROM time) * 1000000)::bigint, "
+            "CASE WHEN dimension = '' THEN metric ELSE metric || '[' || dimension || ']' END, value "
+            "FROM business_metrics "
             "WHERE (CAST(:start AS timestamptz) IS NULL OR time >= :start) "
             "AND (CAST(:end AS timestamptz) IS NULL OR time <= :end)"
         ),
         {"start": start, "end": end},
     )
-    long = pd.DataFrame(result.all(), columns=["time", "metric", "dimension", "value"])
-    if long.empty:
+    rows = result.all()
+    if not rows:
         return pd.DataFrame()
-    long["column"] = long["metric"].where(
-        long["dimension"] == "", long["metric"] + "[" + long["dimension"] + "]"
-    )
-    return long.pivot_table(index="time", columns="column", values="value", aggfunc="last").sort_index()
+    micros, names, values = zip(*rows, strict=True)
+    # (time, column) is the primary key, so each cell is set once: a scatter into a matrix, no pivot needed
+    times, row = np.unique(np.asarray(micros, dtype=np.int64), return_inverse=True)
+    columns, col = np.unique(np.asarray(names, dtype=object), return_inverse=True)
+    cells = np.full((len(times), len(columns)), np.nan)
+    cells[row, col] = np.asarray(values, dtype=float)
+    index = pd.DatetimeIndex(pd.to_datetime(times, unit="us", utc=True), name="time")
+    return pd.DataFrame(cells, index=index, columns=pd.Index(list(columns), name="column"))

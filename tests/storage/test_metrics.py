@@ -73,6 +73,30 @@ async def test_listing_and_loading_metrics(db: Database) -> None:
     assert wide["revenue"].sum() == pytest.approx(100.0)
 
 
+async def test_the_wide_frame_keeps_exact_times_in_order_and_leaves_missing_cells_empty(db: Database) -> None:
+    tenant = await new_tenant(db)
+    times = pd.to_datetime(
+        ["2026-03-02 09:30:00.123456", "2026-03-01 00:00:00.000000", "2026-03-03 23:59:59.999999"], utc=True
+    )
+    rows = pd.DataFrame(
+        {
+            "metric": ["orders", "orders", "revenue"],
+            "dimension": ["", "", ""],
+            "time": times,
+            "value": [3.0, 1.0, 250.5],
+            "unit": "",
+        }
+    )
+    async with db.tenant_session(tenant) as session:
+        await upsert_metrics(session=session, rows=rows, source="csv")
+        wide = await load_frame(session=session)
+        since = await load_frame(session=session, start=times[0].to_pydatetime())
+    assert list(wide.index) == sorted(times) and str(wide.index.tz) == "UTC"
+    assert wide.loc[times[0], "orders"] == 3.0 and wide.loc[times[2], "revenue"] == 250.5
+    assert pd.isna(wide.loc[times[1], "revenue"]) and pd.isna(wide.loc[times[2], "orders"])
+    assert list(since.index) == [times[0], times[2]]
+
+
 async def test_upsert_outside_a_tenant_session_is_refused(db: Database) -> None:
     async with db.app_engine.connect() as conn:
         from sqlalchemy.ext.asyncio import AsyncSession
