@@ -42,12 +42,14 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
     from bot.background import every
     from bot.email.inbound import InboundHandler, InboundServer
     from bot.email.sender import deliver_due
+    from bot.heap import settle
     from bot.slack.app import build_slack_gateway
     from bot.slack.deps import SlackDeps
     from bot.slack.digests import deliver_slack_due
     from bot.web.app import create_app
     from bot.web.metrics import Metrics
     from coach.factory import build_coach
+    from coach.warmup import warm_up
     from storage.crypto import TokenCipher
     from storage.secrets import secret_key
 
@@ -63,6 +65,12 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
             await db.system.tenant(config.tenant_slug)  # COACH_SLACK_TENANT must name an existing business
         metrics = Metrics()
         coach = build_coach(db, settings)
+        seconds = await asyncio.to_thread(warm_up)
+        log.info(
+            "engines loaded in %.1f s; %d start-up objects set aside from garbage collection",
+            seconds,
+            settle(),
+        )
         gateway = None
         if config is not None:
             deps = SlackDeps(db=db, coach=coach, metrics=metrics)

@@ -10,7 +10,6 @@ twice.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import multiprocessing
 import os
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import make_url
 from threadpoolctl import threadpool_limits
 
+from bot.heap import settle
 from coach.tools.context import FrameCache
 from storage.database import Database, TenantInfo
 from storage.settings import Settings
@@ -76,21 +76,10 @@ def _compose(tenant: TenantInfo, today: date) -> DigestRun:
     except Exception:  # noqa: BLE001 - one tenant's failure never skips the rest
         log.exception("digest failed for tenant %s", tenant.slug)
         run.failed_tenants.append(tenant.slug)
-    if not _WORKER.settled:
-        _settle()
+    if not _WORKER.settled:  # the first digest has loaded every engine
+        settle()
         _WORKER.settled = True
     return run
-
-
-def _settle() -> None:
-    """Once the first digest has loaded every engine: hide what is alive now from the cycle collector.
-
-    The engines' modules and caches are some 600,000 objects. Every full collection walked all of them (about
-    0.25 s, once every two digests); frozen, a full collection takes milliseconds. Objects frozen here are still
-    freed by reference counting when dropped.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def worker_count(settings: Settings, tenants: int) -> int:
