@@ -55,7 +55,9 @@ def remembered(
         return compute()
     full = (key, horizon)
     with _lock:
-        found = _done.get(full) or _longer(key, horizon)
+        found = _done.get(full)
+        if found is None:
+            found = _longer(key, horizon)
         if found is not None:
             _done[full] = found
             _done.move_to_end(full)
