@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     slack_client_id: str | None = Field(default=None, description="Multi-workspace OAuth client id.")
     slack_client_secret: SecretStr | None = Field(default=None, description="Multi-workspace OAuth secret.")
     slack_api_url: str = Field(default="https://slack.com/api/", description="Slack Web API base URL.")
+    slack_event_lease_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a process holds a Slack message it is answering before another may take it over "
+        "(renewed every third of it while the answer is written; a crashed process's messages wait this long).",
+    )
     # email
     smtp_host: str = Field(default="127.0.0.1", description="Outbound SMTP server.")
     smtp_port: int = Field(default=587, ge=1, le=65535, description="Outbound SMTP port.")

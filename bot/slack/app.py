@@ -24,8 +24,9 @@ from bot.slack.actions import register_actions
 from bot.slack.auth import InstalledWorkspaces, SingleWorkspace
 from bot.slack.commands import register_commands
 from bot.slack.config import SlackConfig
-from bot.slack.conversations import register_conversations
+from bot.slack.conversations import CONVERSATION_EVENTS
 from bot.slack.deps import SlackDeps
+from bot.slack.inbox import SlackInbox
 from bot.slack.installation import CoachOAuthFlow, PostgresInstallationStore, SignedStateStore
 from bot.slack.runner import TrackedLazyRunner
 from storage.crypto import TokenCipher
@@ -65,33 +66,55 @@ class SlackGateway:
     app: AsyncApp
     handler: AsyncSlackRequestHandler
     runner: TrackedLazyRunner
+    inbox: SlackInbox
     config: SlackConfig
     verifier: SignatureVerifier | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.verifier = SignatureVerifier(self.config.signing_secret) if self.config.signing_secret else None
 
-    def take_event(self, body: bytes, headers: Mapping[str, str]) -> int | None:
-        """Acknowledge an Events API delivery at once: 200 once its signature checks out (Bolt then handles it in
-        the background), 401 when it does not; None for anything Bolt must answer itself (a URL verification
-        challenge, an unsigned or unreadable request). Slack's 3 seconds never wait on Bolt's work."""
+    async def take_event(self, body: bytes, headers: Mapping[str, str]) -> int | None:
+        """Acknowledge an Events API delivery: its signature is checked on the raw bytes before anything is read
+        (401), then it must be a JSON object (400). A message or mention is recorded before the 200 (503 when it
+        cannot be, so Slack sends it again); other events go to Bolt in the background. None for what Bolt must
+        answer itself (a URL verification challenge). Slack's 3 seconds never wait on an answer being written."""
         if self.verifier is None:
             return None
         try:
-            kind = json.loads(body).get("type")
-        except (ValueError, AttributeError):
-            return None
-        if kind != "event_callback":
-            return None
-        if not self.verifier.is_valid_request(body, headers):
+            if not self.verifier.is_valid_request(body, headers):
+                return 401
+        except ValueError:  # a timestamp that is not a number
             return 401
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return 400
+        if not isinstance(payload, dict):
+            return 400
+        if payload.get("type") != "event_callback":
+            return None
+        event = payload.get("event")
+        if not isinstance(event, dict):
+            return 400
+        if event.get("type") in CONVERSATION_EVENTS:
+            return 200 if await self.inbox.take(payload) else 503
         self.runner.dispatch(
             self.app.async_dispatch, AsyncBoltRequest(body=body.decode(), headers=dict(headers))
         )
         return 200
 
+    def start(self) -> None:
+        """Start answering recorded messages on the running loop."""
+        self.inbox.start()
+
+    async def stop(self, drain_s: float = 20.0) -> None:
+        """Let answers being written finish (at most ``drain_s``), hand back the rest, finish Bolt's work."""
+        await self.inbox.stop(drain_s)
+        await self.runner.drain(5.0)
+
     async def drain(self, timeout_s: float = 30.0) -> None:
-        """Wait for answers still being written (at shutdown, and in tests)."""
+        """Wait for answers still being written (tests and benchmarks)."""
+        await self.inbox.drain(timeout_s)
         await self.runner.drain(timeout_s)
 
 
@@ -139,9 +162,13 @@ def build_slack_gateway(
     )
     runner = TrackedLazyRunner(log)
     app.listener_runner.lazy_listener_runner = runner  # set once here, before any request
-    register_conversations(app, deps)
+    inbox = SlackInbox(deps, authorize=authorize, client=app.client, lease_s=config.event_lease_s)
+    for kind in CONVERSATION_EVENTS:  # Socket Mode delivers through Bolt: recorded before the ack there too
+        app.event(kind)(inbox.record_then_ack)
     register_commands(app, deps)
     register_actions(app, deps)
     if store is not None:
         app.enable_token_revocation_listeners()
-    return SlackGateway(app=app, handler=AsyncSlackRequestHandler(app), runner=runner, config=config)
+    return SlackGateway(
+        app=app, handler=AsyncSlackRequestHandler(app), runner=runner, inbox=inbox, config=config
+    )

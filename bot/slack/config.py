@@ -29,6 +29,7 @@ class SlackConfig:
     client_id: str | None = None
     client_secret: str | None = None
     app_token: str | None = None
+    event_lease_s: float = 30.0
 
     @property
     def socket_mode(self) -> bool:
@@ -76,6 +77,7 @@ def slack_config(settings: Settings) -> SlackConfig | None:
             client_id=client_id,
             client_secret=client_secret,
             app_token=app_token,
+            event_lease_s=settings.slack_event_lease_s,
         )
     if bot_token is None:
         raise SlackConfigError(
@@ -99,4 +101,5 @@ def slack_config(settings: Settings) -> SlackConfig | None:
         bot_token=bot_token,
         tenant_slug=tenant,
         app_token=app_token,
+        event_lease_s=settings.slack_event_lease_s,
     )

@@ -1,7 +1,7 @@
 """Conversations: DMs, @mentions and replies in the coach's threads, answered in a thread as the answer streams.
 
-Events are acknowledged at once; the answer is written by a lazy listener. Each ``event_id`` is claimed in
-``processed_events`` before anything is posted, so Slack's retries (``X-Slack-Retry-Num``) never answer twice.
+Which events are worth answering (``wanted``) is decided when they arrive; the answer itself is written later from
+the recorded event by ``bot.slack.inbox`` (``answer_event``), so nothing here depends on Bolt's request context.
 """
 
 from __future__ import annotations
@@ -10,25 +10,26 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.auth import tenant_of
+from bot.slack.auth import TENANT_KEY
 from bot.slack.blocks import APOLOGY, PLACEHOLDER, answer_blocks, streaming_text
 from bot.slack.deps import SlackDeps
 from coach.core import Turn
 from coach.tools.result import Chart
 from storage.coaching.service import thread_history
-from storage.messaging.events import claim_event
 
 log = logging.getLogger(__name__)
 SOURCE = "slack"
 ANSWERABLE_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
+CONVERSATION_EVENTS = ("message", "app_mention")
 
 
 def thread_key(team_id: str, channel: str, thread_ts: str) -> str:
@@ -78,6 +79,74 @@ async def upload_chart(
     )
 
 
+Placeholder = Callable[[str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Bot:
+    """Who the coach is in the workspace an event came from, and the business that workspace serves."""
+
+    tenant_id: uuid.UUID
+    team_id: str
+    user_id: str
+    bot_id: str
+    token: str
+
+    @classmethod
+    def from_authorization(cls, result: AuthorizeResult) -> Bot:
+        """The bot of an authorized request (``TenantAuthorize`` puts the tenant in the result)."""
+        return cls(
+            tenant_id=uuid.UUID(str(result[TENANT_KEY])),
+            team_id=str(result.team_id or ""),
+            user_id=str(result.bot_user_id or ""),
+            bot_id=str(result.bot_id or ""),
+            token=str(result.bot_token or ""),
+        )
+
+
+async def write_answer(
+    deps: SlackDeps,
+    *,
+    client: AsyncWebClient,
+    tenant_id: uuid.UUID,
+    team_id: str,
+    channel: str,
+    thread_ts: str,
+    text: str,
+    slack_user: str,
+    placeholder: str | None = None,
+    on_placeholder: Placeholder | None = None,
+) -> None:
+    """Post a placeholder in the thread (or reuse ``placeholder``, one posted by an earlier attempt), stream the
+    coach's answer into it, then the Block Kit answer and charts. Raises on failure (the caller decides whether to
+    try again or apologise)."""
+    started = time.monotonic()
+    user_id = await deps.user_id(tenant_id=tenant_id, client=client, slack_user_id=slack_user)
+    if placeholder is None:
+        posted = await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=PLACEHOLDER)
+        placeholder = str(posted["ts"])
+        if on_placeholder is not None:
+            await on_placeholder(placeholder)
+    turn = Turn(
+        tenant_id=tenant_id,
+        text=text,
+        channel="slack",
+        thread=thread_key(team_id, channel, thread_ts),
+        user_id=user_id,
+    )
+    stream = deps.coach.stream(turn)
+    live = ThrottledUpdate(client, channel=channel, ts=placeholder, interval_s=deps.update_interval_s)
+    async for chunk in stream:
+        await live.add(chunk)
+    assert stream.reply is not None
+    fallback, blocks = answer_blocks(stream.reply)
+    await client.chat_update(channel=channel, ts=placeholder, text=fallback, blocks=blocks)
+    for chart in stream.reply.charts:
+        await upload_chart(client, channel=channel, thread_ts=thread_ts, chart=chart)
+    deps.metrics.inc("slack_answers_total")
+    deps.metrics.observe("slack_answer_seconds", time.monotonic() - started)
+
+
 async def answer_in_thread(
     deps: SlackDeps,
     *,
@@ -89,31 +158,16 @@ async def answer_in_thread(
     text: str,
     slack_user: str,
 ) -> None:
-    """Post a placeholder in the thread, stream the coach's answer into it, then the Block Kit answer and charts."""
-    started = time.monotonic()
+    """``write_answer``, with a friendly apology in the thread instead of silence if anything fails."""
     placeholder: str | None = None
+
+    async def keep(ts: str) -> None:
+        nonlocal placeholder
+        placeholder = ts
+
     try:
-        user_id = await deps.user_id(tenant_id=tenant_id, client=client, slack_user_id=slack_user)
-        posted = await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=PLACEHOLDER)
-        placeholder = str(posted["ts"])
-        turn = Turn(
-            tenant_id=tenant_id,
-            text=text,
-            channel="slack",
-            thread=thread_key(team_id, channel, thread_ts),
-            user_id=user_id,
-        )
-        stream = deps.coach.stream(turn)
-        live = ThrottledUpdate(client, channel=channel, ts=placeholder, interval_s=deps.update_interval_s)
-        async for chunk in stream:
-            await live.add(chunk)
-        assert stream.reply is not None
-        fallback, blocks = answer_blocks(stream.reply)
-        await client.chat_update(channel=channel, ts=placeholder, text=fallback, blocks=blocks)
-        for chart in stream.reply.charts:
-            await upload_chart(client, channel=channel, thread_ts=thread_ts, chart=chart)
-        deps.metrics.inc("slack_answers_total")
-        deps.metrics.observe("slack_answer_seconds", time.monotonic() - started)
+        await write_answer(deps, client=client, tenant_id=tenant_id, team_id=team_id, channel=channel,
+                           thread_ts=thread_ts, text=text, slack_user=slack_user, on_placeholder=keep)  # fmt: skip
     except Exception:  # noqa: BLE001 - whatever broke, the owner gets an apology, not silence
         log.exception("answering in %s/%s failed", channel, thread_ts)
         deps.metrics.inc("slack_answer_failures_total")
@@ -131,19 +185,37 @@ async def apologise(client: AsyncWebClient, *, channel: str, thread_ts: str, pla
         log.error("could not even apologise in %s: %s", channel, error)
 
 
-async def _claim(deps: SlackDeps, tenant_id: uuid.UUID, event_id: str) -> bool:
-    async with deps.db.tenant_session(tenant_id) as session:
-        fresh = await claim_event(session=session, source=SOURCE, event_id=event_id)
-    if not fresh:
-        deps.metrics.inc("slack_events_duplicate_total")
-    return fresh
+def _from_a_person(event: dict[str, Any], bot: Bot) -> bool:
+    return (
+        event.get("subtype") in ANSWERABLE_SUBTYPES
+        and not event.get("bot_id")
+        and bool(event.get("user"))
+        and event.get("user") != bot.user_id
+        and bool(str(event.get("text") or "").strip())
+    )
 
 
-async def _is_coach_thread(
-    deps: SlackDeps, client: AsyncWebClient, context: AsyncBoltContext, key: str, channel: str, ts: str
-) -> bool:
-    async with deps.db.tenant_session(tenant_of(context)) as session:
-        if await thread_history(session=session, thread_key=key, limit=1):
+def wanted(event: dict[str, Any], bot: Bot) -> bool:
+    """Whether an event may need an answer: a person's DM, their reply in a thread (answered if the thread turns out
+    to be the coach's), or an @mention. Channel chatter, bots and edits are not even recorded."""
+    if event.get("type") not in CONVERSATION_EVENTS or not _from_a_person(event, bot):
+        return False
+    if event["type"] == "app_mention" or event.get("channel_type") == "im":
+        return True
+    ts, thread_ts = str(event.get("ts") or ""), str(event.get("thread_ts") or "")
+    # channel chatter is not for us; a mention in a thread is answered through its app_mention event
+    return bool(thread_ts) and thread_ts != ts and f"<@{bot.user_id}>" not in str(event.get("text") or "")
+
+
+def event_key(body: dict[str, Any]) -> str:
+    """The id a delivery is recorded under: Slack's ``event_id`` (the same on every retry)."""
+    event = body.get("event") or {}
+    return str(body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}")
+
+
+async def _is_coach_thread(deps: SlackDeps, client: AsyncWebClient, bot: Bot, channel: str, ts: str) -> bool:
+    async with deps.db.tenant_session(bot.tenant_id) as session:
+        if await thread_history(session=session, thread_key=thread_key(bot.team_id, channel, ts), limit=1):
             return True
     try:  # a thread the coach started without a turn (a nudge, a slash command answer)
         replies = await client.conversations_replies(channel=channel, ts=ts, limit=50)
@@ -151,79 +223,41 @@ async def _is_coach_thread(
         log.info("conversations.replies failed for %s: %s", channel, error.response.get("error"))
         return False
     return any(
-        m.get("user") == context.bot_user_id or (context.bot_id and m.get("bot_id") == context.bot_id)
+        m.get("user") == bot.user_id or (bot.bot_id and m.get("bot_id") == bot.bot_id)
         for m in replies.get("messages") or []
     )
 
 
-def _from_a_person(event: dict[str, Any], context: AsyncBoltContext) -> bool:
-    return (
-        event.get("subtype") in ANSWERABLE_SUBTYPES
-        and not event.get("bot_id")
-        and bool(event.get("user"))
-        and event.get("user") != context.bot_user_id
-        and bool(str(event.get("text") or "").strip())
+async def answer_event(
+    deps: SlackDeps,
+    *,
+    body: dict[str, Any],
+    bot: Bot,
+    client: AsyncWebClient,
+    placeholder: str | None = None,
+    on_placeholder: Placeholder | None = None,
+) -> bool:
+    """Answer a recorded DM, thread reply or @mention in its thread; False when it turns out not to be for the coach
+    (a reply in someone else's thread). Raises when the answer could not be written."""
+    event = body["event"]
+    deps.metrics.inc("slack_events_total", {"type": str(event.get("type"))})
+    channel, ts = str(event["channel"]), str(event["ts"])
+    thread_ts = str(event.get("thread_ts") or ts)
+    direct = event.get("type") == "message" and event.get("channel_type") == "im"
+    if event.get("type") == "message" and not direct and placeholder is None:
+        if not await _is_coach_thread(deps, client, bot, channel, thread_ts):
+            deps.metrics.inc("slack_events_ignored_total")
+            return False
+    await write_answer(
+        deps,
+        client=client,
+        tenant_id=bot.tenant_id,
+        team_id=bot.team_id,
+        channel=channel,
+        thread_ts=thread_ts,
+        text=MENTION.sub("", str(event["text"])).strip(),
+        slack_user=str(event["user"]),
+        placeholder=placeholder,
+        on_placeholder=on_placeholder,
     )
-
-
-def register_conversations(app: AsyncApp, deps: SlackDeps) -> None:
-    """Listen for direct messages, thread replies and @mentions."""
-
-    async def acknowledge_at_once(ack: Any) -> None:
-        await ack()
-
-    async def answer_direct_message_or_thread_reply(
-        body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-    ) -> None:
-        deps.metrics.inc("slack_events_total", {"type": "message"})
-        if not _from_a_person(event, context):
-            deps.metrics.inc("slack_events_ignored_total")
-            return
-        text, channel, ts = str(event["text"]), str(event["channel"]), str(event["ts"])
-        thread_ts = str(event.get("thread_ts") or ts)
-        direct = event.get("channel_type") == "im"
-        if not direct and (thread_ts == ts or f"<@{context.bot_user_id}>" in text):
-            # channel chatter, or a mention (the app_mention listener answers those)
-            deps.metrics.inc("slack_events_ignored_total")
-            return
-        tenant_id, team_id = tenant_of(context), str(context.team_id or "")
-        if not await _claim(deps, tenant_id, str(body.get("event_id") or f"{channel}:{ts}")):
-            return
-        key = thread_key(team_id, channel, thread_ts)
-        if not direct and not await _is_coach_thread(deps, client, context, key, channel, thread_ts):
-            deps.metrics.inc("slack_events_ignored_total")
-            return
-        await answer_in_thread(
-            deps,
-            client=client,
-            tenant_id=tenant_id,
-            team_id=team_id,
-            channel=channel,
-            thread_ts=thread_ts,
-            text=MENTION.sub("", text).strip(),
-            slack_user=str(event["user"]),
-        )
-
-    async def answer_mention(
-        body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-    ) -> None:
-        deps.metrics.inc("slack_events_total", {"type": "app_mention"})
-        if not _from_a_person(event, context):
-            deps.metrics.inc("slack_events_ignored_total")
-            return
-        tenant_id, channel = tenant_of(context), str(event["channel"])
-        if not await _claim(deps, tenant_id, str(body.get("event_id") or f"{channel}:{event['ts']}")):
-            return
-        await answer_in_thread(
-            deps,
-            client=client,
-            tenant_id=tenant_id,
-            team_id=str(context.team_id or ""),
-            channel=channel,
-            thread_ts=str(event.get("thread_ts") or event["ts"]),
-            text=MENTION.sub("", str(event["text"])).strip(),
-            slack_user=str(event["user"]),
-        )
-
-    app.event("message")(ack=acknowledge_at_once, lazy=[answer_direct_message_or_thread_reply])
-    app.event("app_mention")(ack=acknowledge_at_once, lazy=[answer_mention])
+    return True

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 SLACK_EVENTS_ROUTE = "/slack/events"
 SLACK_FORM_ROUTES = ("/slack/commands", "/slack/interactivity")  # answered by Bolt itself: acks carry content
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+SLACK_MAX_BODY_BYTES = 1 << 20  # Slack's event and form payloads are a few kilobytes
 
 
 class CountRequests:
@@ -95,19 +96,64 @@ def create_app(
     return app
 
 
+class BodyTooLarge(Exception):
+    """A request body past the cap."""
+
+
+async def read_capped(request: Request, limit: int) -> bytes:
+    """The request's body, or BodyTooLarge as soon as it (or its declared length) passes ``limit`` bytes: nothing
+    past the cap is kept in memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def replayed(request: Request, body: bytes) -> Request:
+    """The same request with its body already read, for a handler that reads it again."""
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return Request(request.scope, receive)
+
+
 def mount_slack(app: FastAPI, slack: SlackGateway) -> None:
-    """Slack's Events API, slash commands and interactivity, plus the OAuth install pages in multi-workspace mode."""
+    """Slack's Events API, slash commands and interactivity, plus the OAuth install pages in multi-workspace mode.
+
+    Bodies are capped at ``SLACK_MAX_BODY_BYTES`` (413) before anything else reads them; Slack's own are small.
+    """
 
     async def forward_to_bolt(request: Request) -> Response:
         return await slack.handler.handle(request)
 
+    async def forward_capped(request: Request) -> Response:
+        try:
+            body = await read_capped(request, SLACK_MAX_BODY_BYTES)
+        except BodyTooLarge:
+            return PlainTextResponse("Request body too large", status_code=413)
+        return await forward_to_bolt(replayed(request, body))
+
     async def acknowledge_event(request: Request) -> Response:
-        status = slack.take_event(await request.body(), request.headers)
-        return await forward_to_bolt(request) if status is None else Response(status_code=status)
+        try:
+            body = await read_capped(request, SLACK_MAX_BODY_BYTES)
+        except BodyTooLarge:
+            return PlainTextResponse("Request body too large", status_code=413)
+        status = await slack.take_event(body, request.headers)
+        if status is None:
+            return await forward_to_bolt(replayed(request, body))
+        return Response(status_code=status)
 
     app.add_api_route(SLACK_EVENTS_ROUTE, acknowledge_event, methods=["POST"], include_in_schema=False)
     for path in SLACK_FORM_ROUTES:
-        app.add_api_route(path, forward_to_bolt, methods=["POST"], include_in_schema=False)
+        app.add_api_route(path, forward_capped, methods=["POST"], include_in_schema=False)
     if slack.app.oauth_flow is not None:
         for path in (INSTALL_PATH, REDIRECT_PATH):
             app.add_api_route(path, forward_to_bolt, methods=["GET"], include_in_schema=False)

@@ -99,9 +99,14 @@ async def harness(db: Database, coach: Coach, api: SlackAPI, **slack: object) ->
     gateway = build_slack_gateway(deps, config, cipher=TokenCipher(SECRET), state_secret=SECRET)
     app = create_app(db=db, settings=settings, metrics=metrics, slack=gateway)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://coach.test") as http:
-        yield Harness(gateway=gateway, http=http, metrics=metrics, api=api)
-        await gateway.drain(timeout_s=30)
+    gateway.inbox.poll_s = gateway.inbox.retry_base_s = 0.05  # a failed answer is tried again at once here
+    gateway.start()
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="https://coach.test") as http:
+            yield Harness(gateway=gateway, http=http, metrics=metrics, api=api)
+            await gateway.drain(timeout_s=30)
+    finally:
+        await gateway.stop(drain_s=5)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import uuid
 
 from sqlalchemy import select
 
+from bot.slack.inbox import MAX_ATTEMPTS
 from coach.format import money
 from connectors.demo.businesses import DEMO_CAFE
 from connectors.demo.generator import generate
@@ -172,16 +173,33 @@ async def test_a_429_on_post_message_is_retried_after_retry_after(
     assert "All good." in single.api.calls("chat.update")[-1].params["text"]
 
 
-async def test_a_failed_answer_posts_an_apology_not_silence(
+async def test_a_failed_answer_is_tried_again_in_the_same_placeholder(
     single: Harness, cafe_workspace: Workspace, ollama: OllamaStandIn
 ) -> None:
-    ollama.script(Say("This will not be shown."))
-    single.api.fail_next("chat.update", 500, times=10)  # the answer cannot be written into the placeholder
+    ollama.script(Say("This will not be shown."), Say("Revenue is up."))
+    # the first answer cannot be written into the placeholder (the client retries a 500 once by itself)
+    single.api.fail_next("chat.update", 500, times=2)
 
     await send_event(single.http, event_body(cafe_workspace.team_id, dm(OWNER, "how are we doing?")))
     await single.settle()
 
     assert single.metrics.value("slack_answer_failures_total") == 1
+    assert len(single.api.calls("chat.postMessage")) == 1  # one placeholder, finished in place
+    assert len({c.params["ts"] for c in single.api.calls("chat.update")}) == 1
+    assert "Revenue is up." in single.api.calls("chat.update")[-1].params["text"]
+
+
+async def test_an_answer_that_keeps_failing_ends_in_an_apology_not_silence(
+    single: Harness, cafe_workspace: Workspace, ollama: OllamaStandIn
+) -> None:
+    ollama.script(*[Say("This will not be shown.")] * MAX_ATTEMPTS)
+    single.api.fail_next("chat.update", 500, times=2 * MAX_ATTEMPTS)  # every attempt fails to write its answer
+
+    await send_event(single.http, event_body(cafe_workspace.team_id, dm(OWNER, "how are we doing?")))
+    await single.settle()
+
+    assert single.metrics.value("slack_answer_failures_total") == MAX_ATTEMPTS
+    assert len(single.api.calls("chat.postMessage")) == 1
     assert "Sorry" in single.api.calls("chat.update")[-1].params["text"]
 
 
