@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -41,6 +42,7 @@ class EmbeddedServer:
         os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
         import pgserver  # imported here: starting the server is the only use, and the import is slow
 
+        forget_dead_handles(self.pgdata)
         try:
             self._server = pgserver.get_server(self.pgdata, cleanup_mode="stop")
         except Exception as error:  # pgserver raises bare subprocess/assertion errors
@@ -59,3 +61,33 @@ class EmbeddedServer:
         if self._server is not None:
             self._server.cleanup()
             self._server = None
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: running
+        return True
+    return True
+
+
+def forget_dead_handles(pgdata: Path) -> list[int]:
+    """Drop processes that no longer run from pgserver's list of the server's users; the ones dropped.
+
+    pgserver stops the server when the last process in ``.handle_pids.json`` lets go. A process killed with
+    SIGKILL never lets go, so without this the server would outlive every later ``coach`` for ever.
+    """
+    from pgserver.postgres_server import PostgresServer
+
+    handles = pgdata / ".handle_pids.json"
+    with PostgresServer._lock:  # pgserver's own inter-process lock around that file
+        if not handles.exists():
+            return []
+        pids = [int(pid) for pid in json.loads(handles.read_text() or "[]")]
+        dead = [pid for pid in pids if not _running(pid)]
+        if dead:
+            handles.write_text(json.dumps([pid for pid in pids if pid not in dead]))
+            log.info("forgot %d process(es) that used the embedded server and were killed: %s", len(dead), dead)
+        return dead

@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 import socket
 import sys
-from typing import Annotated
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvloop
@@ -18,8 +21,13 @@ from storage.database import Database
 from storage.errors import DatabaseError, TenantNotFound
 from storage.settings import Settings
 
+if TYPE_CHECKING:
+    import uvicorn
+
 log = logging.getLogger("coach.serve")
 SEND_EVERY_S = 10.0  # how often the outboxes are delivered
+DRAIN_S = 20.0  # how long answers being written may take to finish when serve is stopped
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -36,8 +44,58 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+class Stopping:
+    """SIGTERM and SIGINT, handled on the loop: the first stops the web server and lets the drain run (uvicorn's own
+    handling would re-raise the signal after its shutdown, ending the process before answers finish and before the
+    embedded PostgreSQL is stopped); a second one cuts the drain short."""
+
+    def __init__(self) -> None:
+        self.requested = asyncio.Event()
+        self.server: uvicorn.Server | None = None
+        self.signals = 0
+
+    def __call__(self, signum: int) -> None:
+        self.signals += 1
+        log.info("%s received: stopping", signal.Signals(signum).name)
+        self.requested.set()
+        if self.server is not None:
+            self.server.should_exit = True
+            self.server.force_exit = self.signals > 1
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """Handle the stop signals on the running loop while inside."""
+        loop = asyncio.get_running_loop()
+        for signum in STOP_SIGNALS:
+            loop.add_signal_handler(signum, self, signum)
+        try:
+            yield
+        finally:
+            for signum in STOP_SIGNALS:
+                loop.remove_signal_handler(signum)
+
+
+def _quiet_server(app: object) -> uvicorn.Server:
+    """uvicorn without its own signal handling (``Stopping`` does it)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
+    return Server(uvicorn.Config(app, log_level="info", lifespan="off", access_log=False))  # type: ignore[arg-type]
+
+
 async def _run(settings: Settings, config: SlackConfig | None, sock: socket.socket) -> None:
-    import uvicorn  # the server and the coach load only when serving
+    stopping = Stopping()
+    with stopping.installed():
+        await _serve(settings, config, sock, stopping)
+
+
+async def _serve(
+    settings: Settings, config: SlackConfig | None, sock: socket.socket, stopping: Stopping
+) -> None:
 
     from bot.background import every
     from bot.email.inbound import InboundHandler, InboundServer
@@ -57,6 +115,7 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
     coach = None
     socket_mode = None
     inbound = None
+    gateway = None
     stop_sending = asyncio.Event()
     sending = None
     slack_sending = None
@@ -71,11 +130,11 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
             seconds,
             settle(),
         )
-        gateway = None
         if config is not None:
             deps = SlackDeps(db=db, coach=coach, metrics=metrics)
             key = secret_key(settings)
             gateway = build_slack_gateway(deps, config, cipher=TokenCipher(key), state_secret=key)
+            gateway.start()  # answers messages acknowledged earlier and not yet answered, then new ones
             if config.app_token:
                 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
@@ -112,11 +171,13 @@ async def _run(settings: Settings, config: SlackConfig | None, sock: socket.sock
             f"Serving on http://{host}:{port} (Slack: {mode}); email replies on "
             f"{inbound.host}:{inbound.port} for @{settings.reply_domain}. Ctrl-C stops."
         )
-        server = uvicorn.Server(uvicorn.Config(app, log_level="info", lifespan="off", access_log=False))
-        await server.serve(sockets=[sock])
-        if gateway is not None:
-            await gateway.drain(timeout_s=20)  # let answers being written finish
+        server = _quiet_server(app)
+        stopping.server = server
+        if not stopping.requested.is_set():
+            await server.serve(sockets=[sock])
     finally:
+        if gateway is not None:  # let answers being written finish; hand back the rest for the next process
+            await gateway.stop(drain_s=0 if stopping.signals > 1 else DRAIN_S)
         stop_sending.set()
         if sending is not None:
             await sending
@@ -164,16 +225,37 @@ def serve(
 
 def slack_link(
     tenant: Annotated[str, typer.Option("--tenant", "-t", help="The business, by slug (e.g. demo-cafe).")],
+    ttl: Annotated[
+        str | None,
+        typer.Option(
+            "--ttl",
+            "--expires-in",
+            help="How long the link works: 30m, 12h, 7d, 2w (default: COACH_SLACK_INSTALL_LINK_DAYS, 7 days).",
+        ),
+    ] = None,
 ) -> None:
-    """Print a signed Slack install link that connects the installing workspace to an existing business."""
-    from bot.slack.installation import install_link
+    """Print a new signed Slack install link for an existing business: it installs one workspace, then expires."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.slack.installation import install_link, link_lifetime
     from storage.secrets import secret_key
 
     settings = settings_or_exit()
+    try:
+        lifetime = timedelta(days=settings.slack_install_link_days) if ttl is None else link_lifetime(ttl)
+    except ValueError as error:
+        raise fail(f"--ttl: {error} (got {ttl!r}).", 2) from None
+    expires_at = datetime.now(UTC) + lifetime
 
     async def work(db: Database) -> str:
         info = await db.system.tenant(tenant)
         return install_link(secret=secret_key(settings), public_base_url=settings.public_base_url,
-                            tenant_slug=info.slug)  # fmt: skip
+                            tenant_slug=info.slug, expires_at=expires_at)  # fmt: skip
 
     console.print(with_database(work), soft_wrap=True)
+    console.print(
+        f"It connects one Slack workspace to {tenant}, once, until {expires_at:%Y-%m-%d %H:%M} UTC.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )

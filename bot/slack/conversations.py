@@ -228,6 +228,28 @@ async def _is_coach_thread(deps: SlackDeps, client: AsyncWebClient, bot: Bot, ch
     )
 
 
+async def posted_placeholder(
+    client: AsyncWebClient, bot: Bot, *, channel: str, thread_ts: str, after: str
+) -> str | None:
+    """The message an earlier attempt posted for the message at ``after`` and did not live to note (it died
+    between Slack taking the post and our writing it down): the coach's first message after it in the thread,
+    unless someone else spoke first. None when there is none, or Slack cannot tell."""
+    try:
+        replies = await client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
+    except SlackApiError as error:
+        log.info("conversations.replies failed for %s: %s", channel, error.response.get("error"))
+        return None
+    later = sorted(
+        (m for m in replies.get("messages") or [] if float(m.get("ts") or 0) > float(after)),
+        key=lambda m: float(m["ts"]),
+    )
+    if later and (
+        later[0].get("user") == bot.user_id or (bot.bot_id and later[0].get("bot_id") == bot.bot_id)
+    ):
+        return str(later[0]["ts"])
+    return None
+
+
 async def answer_event(
     deps: SlackDeps,
     *,
@@ -236,9 +258,12 @@ async def answer_event(
     client: AsyncWebClient,
     placeholder: str | None = None,
     on_placeholder: Placeholder | None = None,
+    retry: bool = False,
 ) -> bool:
     """Answer a recorded DM, thread reply or @mention in its thread; False when it turns out not to be for the coach
-    (a reply in someone else's thread). Raises when the answer could not be written."""
+    (a reply in someone else's thread). ``placeholder``: the message an earlier attempt posted, finished in place;
+    on a ``retry`` without one, a placeholder Slack already has is looked for first. Raises when the answer could
+    not be written."""
     event = body["event"]
     deps.metrics.inc("slack_events_total", {"type": str(event.get("type"))})
     channel, ts = str(event["channel"]), str(event["ts"])
@@ -248,6 +273,10 @@ async def answer_event(
         if not await _is_coach_thread(deps, client, bot, channel, thread_ts):
             deps.metrics.inc("slack_events_ignored_total")
             return False
+    if retry and placeholder is None:
+        placeholder = await posted_placeholder(client, bot, channel=channel, thread_ts=thread_ts, after=ts)
+        if placeholder is not None and on_placeholder is not None:
+            await on_placeholder(placeholder)
     await write_answer(
         deps,
         client=client,

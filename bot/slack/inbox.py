@@ -180,7 +180,9 @@ class SlackInbox:
                 if self._tasks:
                     await self._renew()
             waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._woken.wait()), *self._tasks}
-            await asyncio.wait(waits, timeout=min(self.poll_s, self.lease_s / 3), return_when="FIRST_COMPLETED")
+            await asyncio.wait(
+                waits, timeout=min(self.poll_s, self.lease_s / 3), return_when="FIRST_COMPLETED"
+            )
             for waiting in waits:
                 if waiting not in self._tasks:
                     waiting.cancel()
@@ -230,8 +232,8 @@ class SlackInbox:
             await self._in_tenant(tenant_id, lambda s: note_reply(session=s, reply_ts=ts, **mine))
 
         try:
-            await answer_event(self.deps, body=item.payload, bot=bot, client=client,
-                               placeholder=item.reply_ts, on_placeholder=keep)  # fmt: skip
+            await answer_event(self.deps, body=item.payload, bot=bot, client=client, placeholder=item.reply_ts,
+                               on_placeholder=keep, retry=item.attempts > 1)  # fmt: skip
         except Exception:  # noqa: BLE001 - tried again later; after MAX_ATTEMPTS the owner gets an apology
             log.exception("answering Slack event %s failed (attempt %d)", event_id, item.attempts)
             self.deps.metrics.inc("slack_answer_failures_total")
@@ -265,4 +267,3 @@ def _team(body: dict[str, Any]) -> tuple[str, str | None]:
     team_id = body.get("team_id") or first.get("team_id") or ""
     enterprise_id = body.get("enterprise_id") or first.get("enterprise_id")
     return str(team_id), (str(enterprise_id) if enterprise_id else None)
-

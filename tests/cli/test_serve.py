@@ -49,9 +49,10 @@ class Served:
 def serve_env(url: object, *, sink_port: int, inbound_port: int) -> dict[str, str]:
     """The environment of an operator's ``coach serve``: a server database, an SMTP relay, our reply domain."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)  # type: ignore[attr-defined]
+    if url is not None:  # None: the embedded default (give it a COACH_DATA_DIR)
+        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)  # type: ignore[attr-defined]
+        base["COACH_DATABASE_URL"] = plain
     return base | {
-        "COACH_DATABASE_URL": plain,
         "COACH_SECRET_KEY": SECRET,
         "COACH_LLM_PROVIDER": "offline",
         "COACH_SMTP_HOST": "127.0.0.1",
@@ -75,6 +76,21 @@ async def start_serve(env: dict[str, str], port: int) -> asyncio.subprocess.Proc
     )  # fmt: skip
 
 
+async def until_healthy(process: asyncio.subprocess.Process, http: httpx.AsyncClient) -> bool:
+    """Wait until ``coach serve`` answers /healthz (up to 3 minutes: start-up loads the models, and CI machines
+    are shared); False if it exited or never answered."""
+    for _ in range(1800):
+        if process.returncode is not None:
+            return False
+        try:
+            if (await http.get("/healthz")).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    return False
+
+
 @pytest.fixture(scope="module")
 async def sink() -> AsyncIterator[Sink]:
     """The outbound relay stand-in."""
@@ -96,16 +112,7 @@ async def served(databases: DatabaseFactory, sink: Sink) -> AsyncIterator[Served
     port, inbound_port = free_port(), free_port()
     process = await start_serve(serve_env(url, sink_port=sink.port, inbound_port=inbound_port), port)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-        for _ in range(1800):  # up to 3 minutes: start-up loads the models, and CI machines are shared
-            if process.returncode is not None:
-                break
-            try:
-                if (await http.get("/healthz")).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-        if process.returncode is not None or (await http.get("/healthz")).status_code != 200:
+        if not await until_healthy(process, http):
             _, err = await process.communicate()
             pytest.fail(f"coach serve did not start: {err.decode()[-2000:]}")
         yield Served(process, http, inbound_port, tenant, user.id, db)

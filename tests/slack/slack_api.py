@@ -8,6 +8,7 @@ Shapes follow https://api.slack.com/methods (``auth.test``, ``chat.postMessage``
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import json
@@ -64,7 +65,9 @@ class SlackAPI(StandIn):
         self._responses: list[tuple[str, dict[str, Any]]] = []
         self._uploads: dict[str, bytes] = {}
         self._failures: dict[str, _Failure] = {}
-        self._ts = itertools.count(1)
+        self._delays: dict[str, float] = {}
+        self._last_ts = 0.0
+        self._file_ids = itertools.count(1)
         self._guard = threading.Lock()
 
     def routes(self) -> list[web.RouteDef]:
@@ -82,6 +85,7 @@ class SlackAPI(StandIn):
             self._responses.clear()
             self._uploads.clear()
             self._failures.clear()
+            self._delays.clear()
             self._messages.clear()
             self._metadata.clear()
 
@@ -106,6 +110,11 @@ class SlackAPI(StandIn):
         """Answer the next ``times`` calls of ``method`` with ``status`` (e.g. 429 with Retry-After)."""
         with self._guard:
             self._failures[method] = _Failure(status, headers or {}, times)
+
+    def slow(self, method: str, seconds: float) -> None:
+        """Take ``seconds`` before answering each call of ``method`` (Slack having a slow day)."""
+        with self._guard:
+            self._delays[method] = seconds
 
     def calls(self, method: str | None = None) -> list[Call]:
         """Calls received (of ``method`` only, if given), oldest first."""
@@ -166,6 +175,9 @@ class SlackAPI(StandIn):
                 return web.json_response(
                     {"ok": False, "error": "ratelimited"}, status=failure.status, headers=failure.headers
                 )
+            delay = self._delays.get(method, 0.0)
+        if delay:
+            await asyncio.sleep(delay)
         if method == "oauth.v2.access":
             return web.json_response(self._oauth(params))
         workspace = self.workspaces.get(token)
@@ -177,7 +189,9 @@ class SlackAPI(StandIn):
         return web.json_response({"ok": True, **handler(workspace, params)})
 
     def _next_ts(self) -> str:
-        return f"{1_700_000_000 + next(self._ts)}.000100"
+        with self._guard:  # Slack's ts: the time posted, unique and increasing in a channel
+            self._last_ts = max(time.time(), self._last_ts + 0.000001)
+            return f"{self._last_ts:.6f}"
 
     def _oauth(self, params: dict[str, Any]) -> dict[str, Any]:
         workspace = self.oauth_codes.pop(str(params.get("code")), None)
@@ -222,7 +236,7 @@ class SlackAPI(StandIn):
         return {"user": user} if user else {"user": {"id": params.get("user")}}
 
     def _files_getUploadURLExternal(self, _workspace: Workspace, _params: dict[str, Any]) -> dict[str, Any]:
-        file_id = f"F{next(self._ts):06d}"
+        file_id = f"F{next(self._file_ids):06d}"
         return {"upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
 
     def _files_completeUploadExternal(self, _workspace: Workspace, params: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,112 @@
+"""A Slack message is written down before Slack hears it arrived, answered from that record, and /slack/events
+refuses what is not Slack's before reading it: unsigned, oversize, malformed."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select, update
+
+from bot.slack.blocks import PLACEHOLDER
+from bot.web.app import SLACK_MAX_BODY_BYTES
+from storage.database import Database
+from storage.messaging.events import record_event
+from storage.messaging.models import ProcessedEvent
+from tests.llm.ollama_standin import OllamaStandIn
+from tests.llm.standins import Say
+from tests.slack.conftest import OWNER, Harness
+from tests.slack.slack_api import Workspace
+from tests.slack.wire import dm, event_body, send_event, signed_headers
+
+
+async def row(db: Database, tenant: uuid.UUID, event_id: str) -> ProcessedEvent | None:
+    async with db.tenant_session(tenant) as session:
+        return (
+            await session.scalars(select(ProcessedEvent).where(ProcessedEvent.event_id == event_id))
+        ).one_or_none()
+
+
+async def test_a_message_is_recorded_before_it_is_acknowledged_and_done_once_answered(
+    single: Harness, cafe_workspace: Workspace, ollama: OllamaStandIn, db: Database,
+    demo_tenants: dict[str, uuid.UUID],
+) -> None:  # fmt: skip
+    ollama.script(Say("All good."))
+    response = await send_event(
+        single.http, event_body(cafe_workspace.team_id, dm(OWNER, "how are we doing?"), event_id="EvKEPT1")
+    )
+    recorded = await row(db, demo_tenants["demo-cafe"], "EvKEPT1")
+    await single.settle()
+    answered = await row(db, demo_tenants["demo-cafe"], "EvKEPT1")
+
+    assert response.status_code == 200 and recorded is not None
+    assert answered is not None and answered.status == "done" and answered.payload is None
+    assert answered.reply_ts == single.api.calls("chat.update")[-1].params["ts"]
+
+
+async def test_a_retry_after_a_crash_finishes_the_placeholder_slack_already_has(
+    single: Harness, cafe_workspace: Workspace, ollama: OllamaStandIn, db: Database,
+    demo_tenants: dict[str, uuid.UUID],
+) -> None:  # fmt: skip
+    # A process posted the placeholder and died before writing down that it had: Slack has it, we do not.
+    tenant, asked = demo_tenants["demo-cafe"], f"{time.time() - 5:.6f}"
+    body = json.loads(
+        event_body(cafe_workspace.team_id, dm(OWNER, "how are we doing?", ts=asked), event_id="EvCRASH")
+    )
+    client = AsyncWebClient(token=cafe_workspace.token, base_url=single.api.api_url)
+    posted = await client.chat_postMessage(channel="D0DM", thread_ts=asked, text=PLACEHOLDER)
+    async with db.tenant_session(tenant) as session:
+        await record_event(session=session, source="slack", event_id="EvCRASH", payload=body)
+        await session.execute(
+            update(ProcessedEvent).where(ProcessedEvent.event_id == "EvCRASH").values(attempts=1)
+        )
+    ollama.script(Say("Sales are steady."))
+
+    single.gateway.inbox.wake()
+    await single.settle()
+
+    assert len(single.api.calls("chat.postMessage")) == 1  # the one the dead process posted
+    final = single.api.calls("chat.update")[-1].params
+    assert final["ts"] == posted["ts"] and "Sales are steady." in final["text"]
+
+
+async def test_unsigned_or_badly_signed_events_get_401_before_their_body_is_read(
+    single: Harness, cafe_workspace: Workspace
+) -> None:
+    body = event_body(cafe_workspace.team_id, dm(OWNER, "hi"))
+    bad_time = {**signed_headers(body), "X-Slack-Request-Timestamp": "abc"}
+    forged = {**signed_headers(body, secret="not-the-secret")}
+
+    unsigned = await single.http.post(
+        "/slack/events", content=body, headers={"Content-Type": "application/json"}
+    )
+    garbled = await single.http.post("/slack/events", content=body, headers=bad_time)
+    wrong = await single.http.post("/slack/events", content=body, headers=forged)
+
+    assert [unsigned.status_code, garbled.status_code, wrong.status_code] == [401, 401, 401]
+    assert single.api.calls("chat.postMessage") == []
+
+
+async def test_signed_but_malformed_events_get_400_not_a_traceback(single: Harness) -> None:
+    responses = [
+        await single.http.post("/slack/events", content=raw, headers=signed_headers(raw))
+        for raw in ("{not json", "[1, 2]", json.dumps({"type": "event_callback", "event": "text"}))
+    ]
+    assert [r.status_code for r in responses] == [400, 400, 400]
+    assert all("Traceback" not in r.text for r in responses)
+
+
+async def test_oversize_bodies_are_refused_with_413_on_every_slack_route(single: Harness) -> None:
+    big = b"x" * (SLACK_MAX_BODY_BYTES + 1)
+
+    async def chunks():  # no Content-Length: the cap must hold while reading
+        for start in range(0, len(big), 65536):
+            yield big[start : start + 65536]
+
+    declared = await single.http.post("/slack/events", content=big, headers=signed_headers(big.decode()))
+    streamed = await single.http.post("/slack/events", content=chunks())
+    command = await single.http.post("/slack/commands", content=big)
+
+    assert [declared.status_code, streamed.status_code, command.status_code] == [413, 413, 413]
