@@ -1,5 +1,6 @@
 """Slack gateway under a burst: N concurrent signed Events API deliveries (DMs) over real loopback HTTP to
-``coach serve``'s app on uvicorn, plus Slack-style retries of some of them. Measures the acknowledgement latency
+``coach serve``'s app on uvicorn, plus Slack-style retries of some of them. Every message is written to PostgreSQL
+before it is acknowledged (so a stopped process loses none). Measures the acknowledgement latency
 (Slack's limit is 3,000 ms; goal p99 <= 300 ms), then waits for every answer and counts duplicates. The same
 burst first goes to Bolt's own Starlette adapter (it acknowledges after Bolt's dispatch), the baseline the ratio
 is taken against.
@@ -130,6 +131,7 @@ async def main(n_events: int, n_retries: int) -> dict[str, object]:
         metrics = Metrics()
         deps = SlackDeps(db=db, coach=coach, metrics=metrics)
         gateway = build_slack_gateway(deps, config, cipher=TokenCipher(SECRET), state_secret=SECRET)
+        gateway.start()  # answers recorded messages, as coach serve does
         figures: dict[str, object] = {"events": n_events, "retries": n_retries}
         apps = {"bolt_adapter": bolt_adapter_app(gateway),
                 "coach_serve": create_app(db=db, settings=settings, metrics=metrics, slack=gateway)}  # fmt: skip
@@ -143,6 +145,7 @@ async def main(n_events: int, n_retries: int) -> dict[str, object]:
                        if "Sales look steady" in str(c.params["text"])}  # fmt: skip
             figures[tag]["answered"] = len(answers)  # type: ignore[index]
             figures[tag]["duplicates"] = len(threads) - len(set(threads))  # type: ignore[index]
+        await gateway.stop()
         await coach.aclose()
     api.stop()
     base, ours = figures["bolt_adapter"], figures["coach_serve"]

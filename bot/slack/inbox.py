@@ -29,7 +29,7 @@ from storage.messaging.events import (
     lease_due_events,
     leased_event,
     note_reply,
-    record_event,
+    record_events,
     release_leases,
     renew_leases,
     retry_later,
@@ -38,6 +38,7 @@ from storage.messaging.events import (
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4  # then the owner gets an apology instead of an answer
 RETRY_BASE_S = 5.0
+ACK_PRIORITY_S = 0.5
 
 
 class SlackInbox:
@@ -68,6 +69,8 @@ class SlackInbox:
         self._caught_up = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
+        self._writes = GroupCommit(deps.db)
+        self._acknowledging = 0  # deliveries being recorded right now: answers wait for them (Slack's 3 s)
 
     # -- acknowledgement side -------------------------------------------------------------------------------------
 
@@ -102,8 +105,11 @@ class SlackInbox:
         if not wanted(body.get("event") or {}, bot):
             self.deps.metrics.inc("slack_events_ignored_total")
             return True
-        async with self.deps.db.tenant_session(bot.tenant_id) as session:
-            fresh = await record_event(session=session, source=SOURCE, event_id=event_key(body), payload=body)
+        self._acknowledging += 1
+        try:
+            fresh = await self._writes.record(bot.tenant_id, event_key(body), body)
+        finally:
+            self._acknowledging -= 1
         if fresh:
             self.wake()
         else:
@@ -167,6 +173,7 @@ class SlackInbox:
         loop = asyncio.get_running_loop()
         renew_at = loop.time() + self.lease_s / 3
         while not stop.is_set():
+            await self._after_acknowledgements(loop)
             self._woken.clear()
             free = self.concurrency - len(self._tasks)
             if free > 0:
@@ -186,6 +193,13 @@ class SlackInbox:
             for waiting in waits:
                 if waiting not in self._tasks:
                     waiting.cancel()
+
+    async def _after_acknowledgements(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Let a burst of deliveries be acknowledged before more answers start (they share the event loop), for at
+        most ``ACK_PRIORITY_S``."""
+        until = loop.time() + ACK_PRIORITY_S
+        while self._acknowledging and loop.time() < until:
+            await asyncio.sleep(0.01)
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task = asyncio.ensure_future(work)
@@ -259,6 +273,45 @@ class SlackInbox:
             session=self.client.session,
             retry_handlers=self.client.retry_handlers,
         )
+
+
+class GroupCommit:
+    """Writes recorded events in as few transactions as possible: while one tenant's write is in flight, the
+    deliveries arriving meanwhile wait and go together in the next (a burst of 200 DMs is a handful of
+    transactions, not 200, so acknowledgements stay quick)."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self._waiting: dict[uuid.UUID, list[tuple[str, dict[str, Any], asyncio.Future[bool]]]] = {}
+        self._writers: dict[uuid.UUID, asyncio.Task[None]] = {}
+
+    async def record(self, tenant_id: uuid.UUID, event_id: str, body: dict[str, Any]) -> bool:
+        """Record one event of ``tenant_id``; True if it is new. Raises when the write failed."""
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(tenant_id, []).append((event_id, body, done))
+        if tenant_id not in self._writers:
+            self._writers[tenant_id] = asyncio.create_task(self._write(tenant_id))
+        return await done
+
+    async def _write(self, tenant_id: uuid.UUID) -> None:
+        try:
+            while batch := self._waiting.pop(tenant_id, []):
+                try:
+                    async with self.db.tenant_session(tenant_id) as session:
+                        fresh = await record_events(
+                            session=session, source=SOURCE, events=[(e, b) for e, b, _ in batch]
+                        )
+                except Exception as error:  # noqa: BLE001 - every delivery in the batch hears of it
+                    for _, _, done in batch:
+                        if not done.done():
+                            done.set_exception(error)
+                    continue
+                for event_id, _, done in batch:
+                    if not done.done():
+                        done.set_result(event_id in fresh)
+                    fresh.discard(event_id)  # a repeat within the batch is not new
+        finally:
+            self._writers.pop(tenant_id, None)
 
 
 def _team(body: dict[str, Any]) -> tuple[str, str | None]:

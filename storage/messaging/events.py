@@ -62,6 +62,27 @@ async def record_event(
     return (await session.execute(statement)).first() is not None
 
 
+async def record_events(
+    *, session: AsyncSession, source: str, events: list[tuple[str, dict[str, Any]]]
+) -> set[str]:
+    """Record many (event id, body) at once, ``pending``, in one statement; the ids that were new (a repeat, in
+    the list or from before, is recorded once)."""
+    if not events:
+        return set()
+    tenant = await current_tenant(session)
+    rows = [
+        {"tenant_id": tenant, "source": source, "event_id": event_id, "payload": payload, "status": PENDING}
+        for event_id, payload in dict(reversed(events)).items()  # the first body of a repeated id is kept
+    ]
+    statement = (
+        insert(ProcessedEvent)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "source", "event_id"])
+        .returning(ProcessedEvent.event_id)
+    )
+    return {str(event_id) for event_id in (await session.scalars(statement)).all()}
+
+
 async def lease_due_events(
     *, connection: AsyncConnection, owner: str, limit: int, lease_s: float
 ) -> list[tuple[uuid.UUID, str]]:
