@@ -159,6 +159,7 @@ def build_slack_gateway(
         logger=log,
         request_verification_enabled=True,
         raise_error_for_unhandled_request=False,
+        process_before_response=True,  # ack functions run before the acknowledgement (messages are recorded first)
     )
     runner = TrackedLazyRunner(log)
     app.listener_runner.lazy_listener_runner = runner  # set once here, before any request

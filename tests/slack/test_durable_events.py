@@ -7,6 +7,7 @@ import json
 import time
 import uuid
 
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select, update
 
@@ -110,3 +111,18 @@ async def test_oversize_bodies_are_refused_with_413_on_every_slack_route(single:
     command = await single.http.post("/slack/commands", content=big)
 
     assert [declared.status_code, streamed.status_code, command.status_code] == [413, 413, 413]
+
+
+async def test_over_socket_mode_a_message_is_recorded_before_bolt_acknowledges_it(
+    single: Harness, cafe_workspace: Workspace, ollama: OllamaStandIn, db: Database,
+    demo_tenants: dict[str, uuid.UUID],
+) -> None:  # fmt: skip
+    ollama.script(Say("All good."))
+    body = event_body(cafe_workspace.team_id, dm(OWNER, "how are we doing?"), event_id="EvSOCKET1")
+
+    response = await single.gateway.app.async_dispatch(AsyncBoltRequest(body=body, mode="socket_mode"))
+    recorded = await row(db, demo_tenants["demo-cafe"], "EvSOCKET1")
+    await single.settle()
+
+    assert response.status == 200 and recorded is not None
+    assert "All good." in single.api.calls("chat.update")[-1].params["text"]
