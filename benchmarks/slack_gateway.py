@@ -30,12 +30,14 @@ from _db import scratch_database  # type: ignore[import-not-found]
 from fastapi import FastAPI, Request, Response
 from rich.console import Console
 
+from bot.heap import settle
 from bot.slack.app import SlackGateway, build_slack_gateway
 from bot.slack.config import slack_config
 from bot.slack.deps import SlackDeps
 from bot.web.app import create_app
 from bot.web.metrics import Metrics
 from coach.core import Coach
+from coach.warmup import warm_up
 from storage.crypto import TokenCipher
 from storage.settings import Settings
 from storage.slack.service import save_installation
@@ -128,6 +130,8 @@ async def main(n_events: int, n_retries: int) -> dict[str, object]:
         config = slack_config(settings)
         assert config is not None
         coach = Coach(db, settings, offline=CannedLLM(answer="Sales look steady this week."))
+        await asyncio.to_thread(warm_up)  # as coach serve starts: engines loaded, start-up objects set aside
+        settle()
         metrics = Metrics()
         deps = SlackDeps(db=db, coach=coach, metrics=metrics)
         gateway = build_slack_gateway(deps, config, cipher=TokenCipher(SECRET), state_secret=SECRET)

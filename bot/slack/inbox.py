@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4  # then the owner gets an apology instead of an answer
 RETRY_BASE_S = 5.0
 ACK_PRIORITY_S = 0.5
+BURST_GAP_S = 0.05
 
 
 class SlackInbox:
@@ -71,6 +72,7 @@ class SlackInbox:
         self._stop = asyncio.Event()
         self._writes = GroupCommit(deps.db)
         self._acknowledging = 0  # deliveries being recorded right now: answers wait for them (Slack's 3 s)
+        self._last_delivery = 0.0
 
     # -- acknowledgement side -------------------------------------------------------------------------------------
 
@@ -106,6 +108,7 @@ class SlackInbox:
             self.deps.metrics.inc("slack_events_ignored_total")
             return True
         self._acknowledging += 1
+        self._last_delivery = asyncio.get_running_loop().time()
         try:
             fresh = await self._writes.record(bot.tenant_id, event_key(body), body)
         finally:
@@ -195,10 +198,10 @@ class SlackInbox:
                     waiting.cancel()
 
     async def _after_acknowledgements(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Let a burst of deliveries be acknowledged before more answers start (they share the event loop), for at
-        most ``ACK_PRIORITY_S``."""
+        """Let a burst of deliveries be acknowledged before more answers start (they share the event loop): wait
+        while deliveries are being recorded or one came in the last ``BURST_GAP_S``, for at most ``ACK_PRIORITY_S``."""
         until = loop.time() + ACK_PRIORITY_S
-        while self._acknowledging and loop.time() < until:
+        while loop.time() < until and (self._acknowledging or loop.time() - self._last_delivery < BURST_GAP_S):
             await asyncio.sleep(0.01)
 
     def _spawn(self, work: Awaitable[None]) -> None:
