@@ -231,8 +231,14 @@ class SlackInbox:
             return await work(session)
 
     async def _answer(self, tenant_id: uuid.UUID, event_id: str) -> None:
-        mine = {"source": SOURCE, "event_id": event_id, "owner": self.owner}
         self._deferred.discard(event_id)
+        try:
+            await self._answer_leased(tenant_id, event_id)
+        except Exception:  # noqa: BLE001 - the database or Slack away: the lease runs out and it is taken again
+            log.exception("Slack event %s could not be handled now; it will be taken up again", event_id)
+
+    async def _answer_leased(self, tenant_id: uuid.UUID, event_id: str) -> None:
+        mine = {"source": SOURCE, "event_id": event_id, "owner": self.owner}
         item = await self._in_tenant(tenant_id, lambda s: leased_event(session=s, **mine))
         if item is None:
             return  # answered meanwhile, or taken over by another process

@@ -10,17 +10,21 @@ import uuid
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select, update
+from sqlalchemy.engine import make_url
 
 from bot.slack.blocks import PLACEHOLDER
 from bot.web.app import SLACK_MAX_BODY_BYTES
+from coach.core import Coach
 from storage.database import Database
 from storage.messaging.events import record_event
 from storage.messaging.models import ProcessedEvent
 from tests.llm.ollama_standin import OllamaStandIn
 from tests.llm.standins import Say
-from tests.slack.conftest import OWNER, Harness
-from tests.slack.slack_api import Workspace
+from tests.slack.conftest import OWNER, Harness, harness
+from tests.slack.slack_api import SlackAPI, Workspace
 from tests.slack.wire import dm, event_body, send_event, signed_headers
+
+DEAD = make_url("postgresql+asyncpg://coach_app:x@127.0.0.1:1/coach")
 
 
 async def row(db: Database, tenant: uuid.UUID, event_id: str) -> ProcessedEvent | None:
@@ -126,3 +130,18 @@ async def test_over_socket_mode_a_message_is_recorded_before_bolt_acknowledges_i
 
     assert response.status == 200 and recorded is not None
     assert "All good." in single.api.calls("chat.update")[-1].params["text"]
+
+
+async def test_when_the_database_is_away_slack_gets_503_and_sends_the_message_again(
+    coach: Coach, slack_api: SlackAPI, cafe_workspace: Workspace
+) -> None:
+    away = Database(owner_url=DEAD, app_url=DEAD, pool_size=1, server=None)  # nothing listens on port 1
+    try:
+        async for running in harness(away, coach, slack_api, slack_bot_token=cafe_workspace.token,
+                                     slack_tenant="demo-cafe"):  # fmt: skip
+            response = await send_event(running.http, event_body(cafe_workspace.team_id, dm(OWNER, "hello?")))
+
+            assert response.status_code == 503 and "Traceback" not in response.text
+            assert running.metrics.value("slack_events_unrecorded_total") == 1
+    finally:
+        await away.close()
