@@ -34,6 +34,7 @@ from storage.urls import APP_ROLE, app_role_password, async_url, derive_app_url,
 log = logging.getLogger(__name__)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 CONNECT_TIMEOUT_S = 5.0
+INVALID_PARAMETER = "22023"  # the SQLSTATE our SECURITY DEFINER functions raise for input they refuse
 
 
 @dataclass(frozen=True)
@@ -252,24 +253,41 @@ class SystemGateway:
     async def ensure_tenant(
         self, *, slug: str, name: str, industry: str, timezone: str, currency: str, country: str
     ) -> uuid.UUID:
-        """The id of the tenant with this slug, created with these details if it does not exist yet."""
-        if not SLUG.match(slug):
+        """The id of the tenant with this slug, created with these details if it does not exist yet.
+
+        The database function checks every detail (slug, name, industry, time zone, currency, country); what it
+        refuses comes back as a ValueError saying which detail and why.
+        """
+        if not SLUG.fullmatch(slug):
             raise ValueError(
-                f"'{slug}' is not a valid tenant slug: use lowercase letters, digits and dashes."
+                f"{slug!r} is not a valid tenant slug: use lowercase letters, digits and dashes."
             )
-        async with self._engine.begin() as conn:
-            result = await conn.execute(
-                text("SELECT coach_ensure_tenant(:slug, :name, :industry, :timezone, :currency, :country)"),
-                {
-                    "slug": slug,
-                    "name": name,
-                    "industry": industry,
-                    "timezone": timezone,
-                    "currency": currency,
-                    "country": country,
-                },
-            )
-            return uuid.UUID(str(result.scalar_one()))
+        try:
+            async with self._engine.begin() as conn:
+                result = await conn.execute(
+                    text(
+                        "SELECT coach_ensure_tenant(:slug, :name, :industry, :timezone, :currency, :country)"
+                    ),
+                    {
+                        "slug": slug,
+                        "name": name,
+                        "industry": industry,
+                        "timezone": timezone,
+                        "currency": currency,
+                        "country": country,
+                    },
+                )
+                return uuid.UUID(str(result.scalar_one()))
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) != INVALID_PARAMETER:
+                raise
+            raise ValueError(_database_message(error)) from None
+
+
+def _database_message(error: DBAPIError) -> str:
+    """The message PostgreSQL gave (a RAISE in one of our functions), without the driver's class name."""
+    cause = getattr(error.orig, "__cause__", None)
+    return str(getattr(cause, "message", None) or error.orig).strip()
 
 
 def _connect_message(url: URL, error: BaseException, *, setting: str = "COACH_DATABASE_URL") -> str:

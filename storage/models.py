@@ -5,11 +5,12 @@ from storage.base import Base
 from storage.benchmarks.models import ExternalBenchmark
 from storage.catalog.models import Employee, Product
 from storage.coaching.models import CoachingSession
+from storage.email.models import EmailAnswer
 from storage.goals.models import GoalCheckin, SmartGoal
 from storage.jobs.models import JobRun
 from storage.messaging.models import OutboxMessage, ProcessedEvent
 from storage.metrics.models import BusinessMetric
-from storage.slack.models import SlackInstallation
+from storage.slack.models import SlackInstallation, SpentInstallNonce
 from storage.sources.models import DataSource
 from storage.tenants.models import Tenant, User
 
@@ -18,6 +19,7 @@ __all__ = [
     "BusinessMetric",
     "CoachingSession",
     "DataSource",
+    "EmailAnswer",
     "Employee",
     "EvidenceGraph",
     "ExternalBenchmark",
@@ -30,6 +32,7 @@ __all__ = [
     "Product",
     "SlackInstallation",
     "SmartGoal",
+    "SpentInstallNonce",
     "Tenant",
     "User",
 ]

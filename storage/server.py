@@ -89,5 +89,7 @@ def forget_dead_handles(pgdata: Path) -> list[int]:
         dead = [pid for pid in pids if not _running(pid)]
         if dead:
             handles.write_text(json.dumps([pid for pid in pids if pid not in dead]))
-            log.info("forgot %d process(es) that used the embedded server and were killed: %s", len(dead), dead)
+            log.info(
+                "forgot %d process(es) that used the embedded server and were killed: %s", len(dead), dead
+            )
         return dead

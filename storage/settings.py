@@ -131,6 +131,31 @@ class Settings(BaseSettings):
     quickbooks_client_id: str | None = Field(default=None, description="QuickBooks (Intuit) client id.")
     quickbooks_client_secret: SecretStr | None = Field(default=None, description="QuickBooks client secret.")
     erpnext_url: str | None = Field(default=None, description="ERPNext site URL.")
+    # email answer limits (replies over a limit are accepted with 250 but not answered)
+    email_answers_per_token_hour: int = Field(
+        default=6,
+        ge=0,
+        description="Answers to replies sent to one reply address (token) in an hour.",
+    )
+    email_answers_per_sender_hour: int = Field(
+        default=20,
+        ge=0,
+        description="Answers to replies from one sender address, per business, in an hour.",
+    )
+    email_stranger_answers_per_day: int = Field(
+        default=3,
+        ge=0,
+        description="Answers a day, per person, to replies from an address that is not that person's "
+        "(a forwarded digest); the answer still goes to the person, never to the sender.",
+    )
+    # Slack install links
+    slack_install_link_days: float = Field(
+        default=7.0,
+        gt=0,
+        le=90,
+        description="How long a `coach slack-link` install link works, in days (`--ttl` overrides it); "
+        "each link installs one workspace.",
+    )
 
     @field_validator("database_url", "app_database_url")
     @classmethod

@@ -237,7 +237,7 @@ def slack_link(
     """Print a new signed Slack install link for an existing business: it installs one workspace, then expires."""
     from datetime import UTC, datetime, timedelta
 
-    from bot.slack.installation import install_link, link_lifetime
+    from bot.slack.install_links import install_link, link_lifetime
     from storage.secrets import secret_key
 
     settings = settings_or_exit()

@@ -4,6 +4,10 @@ Recipients are checked at RCPT, before DATA: only our domain and ``reply+``/``un
 valid token get 250; everything else 550. The size limit is aiosmtpd's (``SIZE`` is announced in EHLO, so a
 client that declares a larger message is refused at MAIL; one that sends more gets 552 after DATA). The server
 runs on the caller's event loop, so the handler shares the process's database pool.
+
+Every message gets a definite answer: 250 (answered, a could-not-read note sent, over a limit, or ignored as
+automatic mail), 550 when it can never be processed, and 451 only while something passing (the database
+unreachable) stops us, without internals in the reply. Tokens are logged as a short hash, never in full.
 """
 
 from __future__ import annotations
@@ -11,15 +15,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from bot.email.answers import Outcome, answer_reply
+from bot.email.answers import Answering, Inbound, Outcome, answer_reply, answer_unreadable
+from bot.email.failures import is_transient
 from bot.email.identity import Directory
-from bot.email.tokens import REPLY, UNSUBSCRIBE, TokenClaims, TokenError
+from bot.email.redact import redact, redact_smtp_log, token_hash, token_tag
+from bot.email.tokens import REPLY, UNSUBSCRIBE, TokenError
+from bot.email.transaction import Accepted, ReplySMTP, accepted_in
 from bot.email.unsubscribe import apply_unsubscribe
 from coach.core import Coach
 from storage.database import Database
@@ -28,19 +34,12 @@ from storage.settings import Settings
 
 log = logging.getLogger(__name__)
 OK = "250 2.0.0 OK"
+RECIPIENT_OK = "250 2.1.5 OK"
 NO_SUCH_USER = "550 5.1.1 No such mailbox here"
 NOT_OUR_DOMAIN = "550 5.7.1 Relaying denied: not a domain we accept mail for"
+CANNOT_PROCESS = "550 5.6.0 This message cannot be processed here"
 TRY_LATER = "451 4.3.0 Temporary problem here; please try again later"
 KINDS = {"reply": REPLY, "unsubscribe": UNSUBSCRIBE}
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """A recipient that passed RCPT: what it is for and whose it is."""
-
-    purpose: str
-    token: str
-    claims: TokenClaims | None  # None for unsubscribe (applied at DATA)
 
 
 class InboundHandler:
@@ -56,7 +55,6 @@ class InboundHandler:
         self.key = secret_key(settings)
         self.directory = Directory(db, self.key)
         self.outcomes: list[Outcome] = []  # the latest outcomes, for operators and tests
-        self._accepted: dict[int, list[Accepted]] = {}
 
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -73,45 +71,59 @@ class InboundHandler:
         try:
             claims = await self.directory.resolve(token, today=self.today(), purpose=purpose)
         except TokenError as error:
-            log.info("refused RCPT %s: %s", address, error)
+            log.info("refused RCPT %s: %s", redact(address), error)
             return NO_SUCH_USER
+        except Exception as error:  # noqa: BLE001 - the sender gets a definite answer, never our internals
+            return self._failed(f"RCPT {redact(address)}", error)
+        accepted_in(envelope).append(Accepted(purpose, token, claims))
         envelope.rcpt_tos.append(address)
-        self._accepted.setdefault(id(envelope), []).append(Accepted(purpose, token, claims))
-        return "250 2.1.5 OK"
-
-    async def handle_RSET(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        """Forget the recipients of an abandoned transaction."""
-        del server, session
-        self._accepted.pop(id(envelope), None)
-        return "250 OK"
+        return RECIPIENT_OK
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        """Answer each reply recipient's message; a failure asks the sending server to retry (451)."""
+        """Answer each reply recipient's message: 250 once handled, 451 while something passing stops us, else 550."""
         del server, session
-        accepted = self._accepted.pop(id(envelope), [])
         raw = envelope.original_content or b""
-        try:
-            for item in accepted:
-                if item.purpose == UNSUBSCRIBE:
-                    await apply_unsubscribe(self.db, self.directory, item.token, today=self.today())
-                    self._record(Outcome("ignored", "unsubscribed"))
-                    continue
-                assert item.claims is not None
-                outcome = await answer_reply(
-                    db=self.db,
-                    coach=self.coach,
-                    settings=self.settings,
-                    key=self.key,
-                    claims=item.claims,
-                    raw=raw,
-                    envelope_from=envelope.mail_from or "",
-                    today=self.today(),
-                )
-                self._record(outcome)
-        except Exception:  # noqa: BLE001 - the sending server keeps the message and retries
-            log.exception("inbound message to %s failed", envelope.rcpt_tos)
-            return TRY_LATER
+        for item in accepted_in(envelope):
+            try:
+                outcome = await self._handle(item, raw, envelope.mail_from or "")
+            except Exception as error:  # noqa: BLE001 - see _failed
+                return self._failed(f"message to {redact(envelope.rcpt_tos[0])}", error)
+            self._record(outcome)
         return OK
+
+    async def handle_exception(self, error: Exception) -> str:
+        """Whatever escaped a hook: 451 or 550 like the hooks themselves, never aiosmtpd's 500 with the error text."""
+        return self._failed("SMTP command", error)
+
+    async def _handle(self, item: Accepted, raw: bytes, envelope_from: str) -> Outcome:
+        if item.purpose == UNSUBSCRIBE:
+            await apply_unsubscribe(self.db, self.directory, item.token, today=self.today())
+            return Outcome("ignored", "unsubscribed")
+        deps = Answering(self.db, self.coach, self.settings, self.key, self.today())
+        inbound = Inbound(item.claims, token_hash(item.token), raw, envelope_from)
+        try:
+            return await answer_reply(deps, inbound)
+        except Exception as error:
+            if is_transient(error):
+                raise
+            log.exception(
+                "reply with token %s could not be answered; sending a could-not-read note",
+                token_tag(item.token),
+            )
+            return await answer_unreadable(deps, inbound)
+
+    def _failed(self, what: str, error: Exception) -> str:
+        """Log ``error`` for us and give the sender a status without its details: 451 if passing, else 550."""
+        if is_transient(error):
+            log.warning(
+                "%s: passing failure, the sender will retry (%s: %s)",
+                what,
+                type(error).__name__,
+                redact(str(error)),
+            )
+            return TRY_LATER
+        log.error("%s could not be processed", what, exc_info=error)
+        return CANNOT_PROCESS
 
     def _record(self, outcome: Outcome) -> None:
         self.outcomes.append(outcome)
@@ -129,7 +141,7 @@ class InboundServer:
         self._server: asyncio.Server | None = None
 
     def _protocol(self) -> SMTP:
-        return SMTP(
+        return ReplySMTP(
             self.handler,
             data_size_limit=self.settings.max_message_bytes,
             hostname=self.settings.reply_domain,
@@ -138,7 +150,8 @@ class InboundServer:
         )
 
     async def start(self) -> None:
-        """Start listening on the current event loop."""
+        """Start listening on the current event loop (aiosmtpd's own log lines then show tokens as hashes)."""
+        redact_smtp_log()
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(self._protocol, host=self.host, port=self.port)
         self.port = self._server.sockets[0].getsockname()[1]

@@ -11,6 +11,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr, parseaddr
+from typing import cast
 
 from coach.tools.result import Chart
 
@@ -26,7 +27,12 @@ def stable_message_id(domain: str, kind: str, *parts: str) -> str:
 
 def reply_subject(subject: str) -> str:
     """``Re: <subject>`` without piling up prefixes."""
-    return f"Re: {RE_PREFIX.sub('', subject).strip() or 'your question'}"
+    return f"Re: {RE_PREFIX.sub('', one_line(subject)).strip() or 'your question'}"
+
+
+def one_line(value: str) -> str:
+    """A header value on one line: an encoded word may decode to line breaks or other control characters."""
+    return " ".join("".join(c if c.isprintable() else " " for c in value).split())
 
 
 def sender(mail_from: str) -> str:
@@ -67,7 +73,7 @@ def assemble(
         message[name] = value
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    html_part = message.get_payload()[1]
+    html_part = cast(list[EmailMessage], message.get_payload())[1]
     for index, (cid, chart) in enumerate(images):
         html_part.add_related(
             chart.png,
@@ -77,7 +83,7 @@ def assemble(
             filename=f"chart-{index + 1}.png",
             disposition="inline",
         )
-        related = html_part.get_payload()[-1]
+        related = cast(list[EmailMessage], html_part.get_payload())[-1]
         related["Content-Description"] = chart.alt[:900]
     return message
 

@@ -38,7 +38,8 @@ async def write_preview(
         cid = str(part.get("Content-ID", "")).strip("<>")
         if cid and part.get_content_type() == "image/png":
             path = folder / (part.get_filename() or f"{re.sub(r'[^a-z0-9]+', '-', cid)}.png")
-            path.write_bytes(part.get_payload(decode=True))
+            payload = part.get_payload(decode=True)
+            path.write_bytes(payload if isinstance(payload, bytes) else b"")
             html = html.replace(f"cid:{cid}", path.name)
             written.append(path)
     for name, content in (("digest.html", html), ("digest.txt", mail.text)):

@@ -67,6 +67,8 @@ def _is_attribution(lines: list[str], at: int) -> int:
     A wrapped attribution has no blank line inside and its first line already looks like one (it starts like
     "On ..." or holds a date or time), so a question followed by an attribution is not taken for one.
     """
+    if at >= len(lines):  # past the end: an empty body, or nothing before the quote but blank lines
+        return 0
     first = _unquoted(lines[at])
     if not first:
         return 0

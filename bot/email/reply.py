@@ -7,10 +7,11 @@ import email
 import email.policy
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import getaddresses, parseaddr
 
 from bot.email.html import to_text, without_quotes
+from bot.email.message import one_line
 from bot.email.quotes import strip_quoted
 
 AUTO_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
@@ -50,7 +51,7 @@ def parse_message(raw: bytes) -> EmailMessage:
     return message
 
 
-def _content(part: EmailMessage) -> str:
+def _content(part: MIMEPart) -> str:
     try:
         return str(part.get_content())
     except (LookupError, UnicodeDecodeError):  # an unknown or wrong charset: decode leniently
@@ -120,7 +121,7 @@ def read_mail(raw: bytes) -> Mail:
         message_id=ids[0] if ids else "",
         sender=parseaddr(str(message.get("From", "")))[1],
         recipients=[a for _, a in getaddresses([str(v) for v in message.get_all("To", []) or []])],
-        subject=str(message.get("Subject", "")),
+        subject=one_line(str(message.get("Subject", ""))),
         in_reply_to=message_ids(message.get("In-Reply-To")),
         references=message_ids(message.get("References")),
         text=strip_quoted(body_text(message)),

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi.responses import HTMLResponse
 
 from bot.email.identity import Directory
+from bot.email.redact import token_tag
 from bot.email.tokens import UNSUBSCRIBE, TokenError
 from prompts.loader import render
 from storage.database import Database
@@ -32,7 +33,7 @@ async def apply_unsubscribe(db: Database, directory: Directory, token: str, *, t
     try:
         claims = await directory.resolve(token, today=today, purpose=UNSUBSCRIBE)
     except TokenError as error:
-        log.info("unsubscribe refused: %s", error)
+        log.info("unsubscribe %s refused: %s", token_tag(token), error)
         return False
     async with db.tenant_session(claims.tenant_id) as session:
         return await set_digest_opt_out(session=session, user_id=claims.user_id, opt_out=True)

@@ -166,7 +166,7 @@ def build_slack_gateway(
     inbox = SlackInbox(deps, authorize=authorize, client=app.client, lease_s=config.event_lease_s)
     for kind in CONVERSATION_EVENTS:  # Socket Mode delivers through Bolt: recorded before the ack there too
         app.event(kind)(inbox.record_then_ack)
-    register_commands(app, deps)
+    register_commands(app, deps, inbox)
     register_actions(app, deps)
     if store is not None:
         app.enable_token_revocation_listeners()

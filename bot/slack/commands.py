@@ -14,7 +14,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.auth import tenant_of
@@ -32,8 +31,9 @@ from bot.slack.blocks import (
     sources_context,
     usage_blocks,
 )
-from bot.slack.conversations import answer_in_thread
+from bot.slack.conversations import SOURCE, Bot, question_key
 from bot.slack.deps import SlackDeps
+from bot.slack.inbox import SlackInbox
 from bot.slack.parsing import (
     USAGE,
     ToolRequest,
@@ -44,6 +44,7 @@ from bot.slack.parsing import (
 )
 from coach.core import Turn
 from coach.tools.result import ToolResult
+from storage.messaging.outbox import event_seen
 
 log = logging.getLogger(__name__)
 OVERVIEW_METRICS = ("revenue", "orders", "customers", "average ticket")
@@ -125,10 +126,12 @@ def apologising(listener: Listener) -> Listener:
     return guarded
 
 
-def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
-    """Listen for the four slash commands."""
+def register_commands(app: AsyncApp, deps: SlackDeps, inbox: SlackInbox) -> None:
+    """Listen for the four slash commands; ``/coach`` questions are kept in ``inbox`` until answered."""
 
-    async def acknowledge_or_explain_usage(ack: Any, command: dict[str, Any]) -> None:
+    async def acknowledge_or_explain_usage(
+        ack: Any, command: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         name = str(command.get("command", ""))
         deps.metrics.inc("slack_commands_total", {"command": name})
         try:
@@ -136,6 +139,8 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
         except UsageError as error:
             await ack(**_usage(name, str(error) or None))
             return
+        if name == "/coach" and context.authorize_result is not None:
+            await inbox.take_question(command, Bot.from_authorization(context.authorize_result), client)
         await ack()
 
     async def run_goal_command(
@@ -200,33 +205,17 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
         question = str(command.get("text") or "").strip()
         if not question:
             return
-        channel, slack_user = str(command["channel_id"]), str(command["user_id"])
-        try:  # the question goes in the channel, the answer in its thread (like a mention)
-            posted = await client.chat_postMessage(
-                channel=channel, text=f"<@{slack_user}> asked: {escape(question)}"
-            )
-        except SlackApiError as error:  # not in that channel: answer privately instead
-            log.info(
-                "/coach cannot post in %s (%s); answering privately", channel, error.response.get("error")
-            )
-            tenant_id = tenant_of(context)
-            user_id = await _user(deps, context, client, slack_user)
-            reply = await deps.coach.answer(
-                Turn(tenant_id=tenant_id, text=question, channel="slack", user_id=user_id)
-            )
-            text, blocks = answer_blocks(reply)
-            await respond(response_type="ephemeral", text=text, blocks=blocks)
-            return
-        await answer_in_thread(
-            deps,
-            client=client,
-            tenant_id=tenant_of(context),
-            team_id=str(context.team_id or ""),
-            channel=channel,
-            thread_ts=str(posted["ts"]),
-            text=question,
-            slack_user=slack_user,
+        tenant_id = tenant_of(context)
+        async with deps.db.tenant_session(tenant_id) as session:
+            if await event_seen(session=session, source=SOURCE, event_id=question_key(command)):
+                return  # posted in the channel and recorded: the inbox answers it in that thread
+        # the coach could not post in that channel: answer privately instead
+        user_id = await _user(deps, context, client, str(command["user_id"]))
+        reply = await deps.coach.answer(
+            Turn(tenant_id=tenant_id, text=question, channel="slack", user_id=user_id)
         )
+        text, blocks = answer_blocks(reply)
+        await respond(response_type="ephemeral", text=text, blocks=blocks)
 
     app.command("/goal")(ack=acknowledge_or_explain_usage, lazy=[apologising(run_goal_command)])
     app.command("/metrics")(ack=acknowledge_or_explain_usage, lazy=[apologising(show_metrics)])

@@ -147,33 +147,6 @@ async def write_answer(
     deps.metrics.observe("slack_answer_seconds", time.monotonic() - started)
 
 
-async def answer_in_thread(
-    deps: SlackDeps,
-    *,
-    client: AsyncWebClient,
-    tenant_id: uuid.UUID,
-    team_id: str,
-    channel: str,
-    thread_ts: str,
-    text: str,
-    slack_user: str,
-) -> None:
-    """``write_answer``, with a friendly apology in the thread instead of silence if anything fails."""
-    placeholder: str | None = None
-
-    async def keep(ts: str) -> None:
-        nonlocal placeholder
-        placeholder = ts
-
-    try:
-        await write_answer(deps, client=client, tenant_id=tenant_id, team_id=team_id, channel=channel,
-                           thread_ts=thread_ts, text=text, slack_user=slack_user, on_placeholder=keep)  # fmt: skip
-    except Exception:  # noqa: BLE001 - whatever broke, the owner gets an apology, not silence
-        log.exception("answering in %s/%s failed", channel, thread_ts)
-        deps.metrics.inc("slack_answer_failures_total")
-        await apologise(client, channel=channel, thread_ts=thread_ts, placeholder=placeholder)
-
-
 async def apologise(client: AsyncWebClient, *, channel: str, thread_ts: str, placeholder: str | None) -> None:
     """Replace the placeholder (or post in the thread) with a friendly apology; never raises."""
     try:
@@ -211,6 +184,11 @@ def event_key(body: dict[str, Any]) -> str:
     """The id a delivery is recorded under: Slack's ``event_id`` (the same on every retry)."""
     event = body.get("event") or {}
     return str(body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}")
+
+
+def question_key(command: dict[str, Any]) -> str:
+    """The id a ``/coach`` question is recorded under (its ``trigger_id``, unique per use of the command)."""
+    return f"command:{command.get('trigger_id') or command.get('channel_id')}:{command.get('user_id')}"
 
 
 async def _is_coach_thread(deps: SlackDeps, client: AsyncWebClient, bot: Bot, channel: str, ts: str) -> bool:

@@ -19,9 +19,11 @@ from typing import Any
 
 from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.conversations import SOURCE, Bot, answer_event, apologise, event_key, wanted
+from bot.slack.blocks import escape
+from bot.slack.conversations import SOURCE, Bot, answer_event, apologise, event_key, question_key, wanted
 from bot.slack.deps import SlackDeps
 from storage.messaging.events import (
     FAILED,
@@ -119,6 +121,40 @@ class SlackInbox:
             self.deps.metrics.inc("slack_events_duplicate_total")
         return True
 
+    async def take_question(self, command: dict[str, Any], bot: Bot, client: AsyncWebClient) -> bool:
+        """``/coach``: post the question in its channel and record it as a mention of the coach there, before the
+        command is acknowledged, so it is answered in that message's thread even if this process stops. False when
+        the coach cannot post in that channel (the command is then answered privately); raises if not recorded."""
+        question, channel, person = (
+            str(command["text"]).strip(),
+            str(command["channel_id"]),
+            str(command["user_id"]),
+        )
+        try:
+            posted = await client.chat_postMessage(
+                channel=channel, text=f"<@{person}> asked: {escape(question)}"
+            )
+        except SlackApiError as error:
+            log.info(
+                "/coach cannot post in %s (%s); answering privately", channel, error.response.get("error")
+            )
+            return False
+        mention = {
+            "type": "app_mention",
+            "channel": channel,
+            "user": person,
+            "text": question,
+            "ts": posted["ts"],
+        }
+        body = {
+            "type": "event_callback",
+            "team_id": bot.team_id,
+            "event_id": question_key(command),
+            "event": mention,
+        }
+        await self.record(body, bot)
+        return True
+
     async def record_then_ack(self, body: dict[str, Any], context: AsyncBoltContext, ack: Any) -> None:
         """A Bolt ack listener (Socket Mode): record first, acknowledge after; unrecorded means unacknowledged."""
         assert context.authorize_result is not None
@@ -201,7 +237,9 @@ class SlackInbox:
         """Let a burst of deliveries be acknowledged before more answers start (they share the event loop): wait
         while deliveries are being recorded or one came in the last ``BURST_GAP_S``, for at most ``ACK_PRIORITY_S``."""
         until = loop.time() + ACK_PRIORITY_S
-        while loop.time() < until and (self._acknowledging or loop.time() - self._last_delivery < BURST_GAP_S):
+        while loop.time() < until and (
+            self._acknowledging or loop.time() - self._last_delivery < BURST_GAP_S
+        ):
             await asyncio.sleep(0.01)
 
     def _spawn(self, work: Awaitable[None]) -> None:

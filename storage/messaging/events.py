@@ -124,14 +124,18 @@ def _mine(source: str, event_id: str, owner: str) -> Any:
     )
 
 
-async def leased_event(*, session: AsyncSession, source: str, event_id: str, owner: str) -> PendingEvent | None:
+async def leased_event(
+    *, session: AsyncSession, source: str, event_id: str, owner: str
+) -> PendingEvent | None:
     """The event if it is still waiting and ``owner`` holds its lease, else None (done, or taken by another)."""
     row = (
         await session.execute(select(ProcessedEvent).where(_mine(source, event_id, owner)))
     ).scalar_one_or_none()
     if row is None or row.payload is None:
         return None
-    return PendingEvent(event_id=row.event_id, payload=row.payload, attempts=row.attempts, reply_ts=row.reply_ts)
+    return PendingEvent(
+        event_id=row.event_id, payload=row.payload, attempts=row.attempts, reply_ts=row.reply_ts
+    )
 
 
 async def note_reply(*, session: AsyncSession, source: str, event_id: str, owner: str, reply_ts: str) -> None:
@@ -154,7 +158,9 @@ async def finish_event(
     return finished.first() is not None
 
 
-async def retry_later(*, session: AsyncSession, source: str, event_id: str, owner: str, delay_s: float) -> None:
+async def retry_later(
+    *, session: AsyncSession, source: str, event_id: str, owner: str, delay_s: float
+) -> None:
     """Give an event back to be taken again after ``delay_s`` seconds (by any worker)."""
     await session.execute(
         update(ProcessedEvent)

@@ -1,10 +1,13 @@
-"""Slack installations of a tenant (bot tokens encrypted at rest), the team -> tenant lookup, nudge snoozes."""
+"""Slack installations of a tenant (bot tokens encrypted at rest), the team -> tenant lookup, install links and
+OAuth states used once, nudge snoozes."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert
@@ -16,6 +19,7 @@ from storage.slack.models import SlackInstallation
 from storage.tenancy import current_tenant
 
 SNOOZE_JOB = "nudge:{goal_id}"
+NonceKind = Literal["link", "state"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,37 @@ async def tenant_for_team(
     )
     value = found.scalar()
     return None if value is None else uuid.UUID(str(value))
+
+
+def nonce_digest(*, kind: NonceKind, nonce: str) -> str:
+    """What the database keeps of an install link's or OAuth state's nonce: a SHA-256 hex digest, never the nonce."""
+    return hashlib.sha256(f"{kind}:{nonce}".encode()).hexdigest()
+
+
+async def spend_install_nonce(
+    *, connection: AsyncConnection | AsyncSession, kind: NonceKind, nonce: str, expires_at: datetime
+) -> bool:
+    """Use up an install link or OAuth state: True the first time, before it expires, in any process; else False.
+
+    Cross-tenant by nature (a link is used before its workspace has a tenant), so it goes through one SECURITY
+    DEFINER function that stores the digest and the expiry, nothing else. It joins the caller's transaction: a
+    use that is rolled back did not happen.
+    """
+    spent = await connection.execute(
+        text("SELECT coach_spend_install_nonce(:digest, :expires_at)"),
+        {"digest": nonce_digest(kind=kind, nonce=nonce), "expires_at": expires_at},
+    )
+    return bool(spent.scalar())
+
+
+async def install_nonce_spent(
+    *, connection: AsyncConnection | AsyncSession, kind: NonceKind, nonce: str
+) -> bool:
+    """Whether an install link or OAuth state has been used already (through its SECURITY DEFINER function)."""
+    found = await connection.execute(
+        text("SELECT coach_install_nonce_spent(:digest)"), {"digest": nonce_digest(kind=kind, nonce=nonce)}
+    )
+    return bool(found.scalar())
 
 
 async def save_installation(

@@ -25,6 +25,7 @@ from tests.llm.openai_standin import OpenAIStandIn
 
 DOMAIN = "coach.example"
 JANE = "jane@demo-cafe.example"
+OLIVE = "olive@northside.example"
 MAX_BYTES = 64_000
 
 
@@ -51,6 +52,10 @@ def email_settings(base: Settings, sink_port: int, **overrides: object) -> Setti
         "inbound_port": 1025,
         "max_message_bytes": MAX_BYTES,
         "public_base_url": "https://coach.example",
+        # the answer limits are tested on their own (test_limits.py); elsewhere they stay out of the way
+        "email_answers_per_token_hour": 10_000,
+        "email_answers_per_sender_hour": 10_000,
+        "email_stranger_answers_per_day": 10_000,
     }
     fields.update(overrides)
     return Settings(**fields)  # type: ignore[arg-type]
@@ -77,9 +82,7 @@ async def people(db: Database, demo_tenants: dict[str, uuid.UUID]) -> People:  #
             ),
         )
     async with db.tenant_session(books) as session:
-        olive = await ensure_email_user(
-            session=session, email="olive@northside.example", display_name="Olive"
-        )
+        olive = await ensure_email_user(session=session, email=OLIVE, display_name="Olive")
     return People(cafe=cafe, books=books, jane=jane.id, olive=olive.id)
 
 
@@ -132,6 +135,6 @@ async def sent_digest(db: Database, people: People, sink: Sink) -> SentDigest:
     settings = email_settings(Settings(), sink.port)
     run = await queue_digests(db, settings, today=TODAY, tenant_ids=[people.cafe])
     await deliver_due(db, settings, tenant_ids=[people.cafe])
-    mails = sink.to(JANE)
+    mails = [r for r in sink.to(JANE) if r.message["Message-ID"] in run.queued]
     assert len(mails) == 1, run
     return SentDigest(received=mails[0], run=run)

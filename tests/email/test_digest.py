@@ -71,7 +71,8 @@ def test_every_image_is_inline_with_a_cid_the_html_uses_and_alt_text(sent_digest
         cid = image["Content-ID"].strip("<>")
         assert f'src="cid:{cid}"' in html
         assert image.get_content_disposition() == "inline"
-        assert image.get_payload(decode=True).startswith(b"\x89PNG")
+        payload = image.get_payload(decode=True)
+        assert isinstance(payload, bytes) and payload.startswith(b"\x89PNG")
     alts = re.findall(r'<img [^>]*alt="([^"]+)"', html)
     assert len(alts) == len(images) and all(len(a) > 15 for a in alts)
     assert "<style" not in html and 'style="' in html  # inline CSS only

@@ -65,7 +65,9 @@ async def test_a_reply_is_answered_in_the_same_thread_with_the_numbers(
     assert answer["Subject"] == "Re: Your week at Demo Café"
     assert answer["Auto-Submitted"] == "auto-replied"
     assert parseaddr(answer["Reply-To"])[1].startswith("reply+")
-    text = answer.get_body(preferencelist=("plain",)).get_content()
+    plain = answer.get_body(preferencelist=("plain",))
+    assert plain is not None
+    text = plain.get_content()
     assert f"Revenue last week was {expected}." in text
     assert ("price-list.pdf" in text) == (client == "gmail_with_attachment")
     question = [m for m in ollama.received("/api/chat")[-2].body["messages"] if m["role"] == "user"]

@@ -3,6 +3,7 @@ produces a second copy."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import secrets
 import uuid
@@ -112,7 +113,7 @@ class HangUpAfterData(Sink):
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         del session, envelope
         self.taken += 1
-        assert server.transport is not None
+        assert isinstance(server.transport, asyncio.Transport)
         server.transport.abort()
         return "250 OK"
 

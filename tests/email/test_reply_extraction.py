@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.email.reply import attachments, automatic_reason, extract_reply, parse_message
+from bot.email.reply import attachments, automatic_reason, extract_reply, parse_message, read_mail
 
 REPLIES = Path(__file__).parent / "replies"
 EXPECTED: dict[str, str] = json.loads((REPLIES / "expected.json").read_text(encoding="utf-8"))
@@ -67,3 +67,18 @@ def test_automatic_mail_is_recognised(header: str, reason: str) -> None:
 def test_a_person_writing_is_not_automatic() -> None:
     raw = b"From: a@b.example\r\nTo: c@d.example\r\nAuto-Submitted: no\r\nSubject: Q\r\n\r\nHow was June?\r\n"
     assert automatic_reason(parse_message(raw)) is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"\r\n\r\n", b"> the digest, quoted\r\n> and nothing else\r\n"],
+    ids=["empty", "blank lines", "quote only"],
+)
+def test_a_reply_with_no_new_text_extracts_to_nothing(body: bytes) -> None:
+    raw = b"From: a@b.example\r\nTo: c@d.example\r\nSubject: Re: Your week\r\n\r\n" + body
+    assert extract_reply(raw) == ""
+
+
+def test_a_subject_whose_encoded_word_holds_line_breaks_is_read_as_one_line() -> None:
+    raw = b"From: a@b.example\r\nTo: c@d.example\r\nSubject: =?utf-8?q?Sales=0D=0Aquestion=09now?=\r\n\r\nHi?\r\n"
+    assert read_mail(raw).subject == "Sales question now"

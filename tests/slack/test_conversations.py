@@ -193,7 +193,9 @@ async def test_an_answer_that_keeps_failing_ends_in_an_apology_not_silence(
     single: Harness, cafe_workspace: Workspace, ollama: OllamaStandIn
 ) -> None:
     ollama.script(*[Say("This will not be shown.")] * MAX_ATTEMPTS)
-    single.api.fail_next("chat.update", 500, times=2 * MAX_ATTEMPTS)  # every attempt fails to write its answer
+    single.api.fail_next(
+        "chat.update", 500, times=2 * MAX_ATTEMPTS
+    )  # every attempt fails to write its answer
 
     await send_event(single.http, event_body(cafe_workspace.team_id, dm(OWNER, "how are we doing?")))
     await single.settle()

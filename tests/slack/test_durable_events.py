@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from urllib.parse import parse_qsl
 
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.web.async_client import AsyncWebClient
@@ -13,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
 
 from bot.slack.blocks import PLACEHOLDER
+from bot.slack.conversations import question_key
 from bot.web.app import SLACK_MAX_BODY_BYTES
 from coach.core import Coach
 from storage.database import Database
@@ -22,7 +24,7 @@ from tests.llm.ollama_standin import OllamaStandIn
 from tests.llm.standins import Say
 from tests.slack.conftest import OWNER, Harness, harness
 from tests.slack.slack_api import SlackAPI, Workspace
-from tests.slack.wire import dm, event_body, send_event, signed_headers
+from tests.slack.wire import command_body, dm, event_body, send_event, send_form, signed_headers
 
 DEAD = make_url("postgresql+asyncpg://coach_app:x@127.0.0.1:1/coach")
 
@@ -145,3 +147,41 @@ async def test_when_the_database_is_away_slack_gets_503_and_sends_the_message_ag
             assert running.metrics.value("slack_events_unrecorded_total") == 1
     finally:
         await away.close()
+
+
+async def test_a_coach_question_is_posted_and_recorded_before_the_command_is_acknowledged(
+    single: Harness, cafe_workspace: Workspace, ollama: OllamaStandIn, db: Database,
+    demo_tenants: dict[str, uuid.UUID],
+) -> None:  # fmt: skip
+    ollama.script(Say("Sales were steady."))
+    body = command_body(
+        cafe_workspace.team_id, "/coach", "how were sales?", response_url=single.api.response_url("q")
+    )
+    command = dict(parse_qsl(body))
+
+    ack = await send_form(single.http, "/slack/commands", body)
+    recorded = await row(db, demo_tenants["demo-cafe"], question_key(command))
+    await single.settle()
+
+    assert ack.status_code == 200 and recorded is not None and recorded.payload is not None
+    assert (
+        recorded.payload["event"]["ts"] == single.api.posted()[0][1]
+    )  # the question message, answered in its thread
+    assert "Sales were steady." in single.api.calls("chat.update")[-1].params["text"]
+
+
+async def test_a_coach_question_where_the_coach_cannot_post_is_answered_privately(
+    single: Harness, cafe_workspace: Workspace, ollama: OllamaStandIn
+) -> None:
+    ollama.script(Say("Privately: sales were steady."))
+    single.api.fail_next("chat.postMessage", 200)  # not_in_channel, as Slack answers
+    body = command_body(
+        cafe_workspace.team_id, "/coach", "how were sales?", response_url=single.api.response_url("p")
+    )
+
+    ack = await send_form(single.http, "/slack/commands", body)
+    await single.settle()
+
+    (reply,) = single.api.responses()
+    assert ack.status_code == 200 and reply["response_type"] == "ephemeral"
+    assert "Privately: sales were steady." in reply["text"]

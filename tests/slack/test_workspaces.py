@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import select
 
-from bot.slack.installation import install_link
+from bot.slack.install_links import install_link
 from coach.format import money
 from connectors.demo.businesses import DEMO_CAFE, NORTHSIDE_BOOKS
 from connectors.demo.generator import generate

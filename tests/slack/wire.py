@@ -69,7 +69,7 @@ def command_body(team_id: str, command: str, text: str, *, response_url: str, us
             "text": text,
             "api_app_id": "A0COACH",
             "response_url": response_url,
-            "trigger_id": "1.2.3",
+            "trigger_id": f"{int(time.time())}.{secrets.token_hex(6)}",  # unique per use, as Slack's
         }
     )
 

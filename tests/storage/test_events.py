@@ -57,7 +57,9 @@ async def test_a_recorded_event_is_leased_to_one_worker_until_its_lease_runs_out
 
     assert first == [(tenant, "EvLEASE")] and meanwhile == [] and taken_over == [(tenant, "EvLEASE")]
     async with db.tenant_session(tenant) as session:
-        assert await leased_event(session=session, source="slack", event_id="EvLEASE", owner="worker-a") is None
+        assert (
+            await leased_event(session=session, source="slack", event_id="EvLEASE", owner="worker-a") is None
+        )
         item = await leased_event(session=session, source="slack", event_id="EvLEASE", owner="worker-b")
         assert item is not None and item.attempts == 2
 
@@ -71,7 +73,9 @@ async def test_handed_back_leases_are_taken_at_once_and_a_finished_event_never_a
 
     assert [e for e in await lease(db, "next") if e[0] == tenant] == [(tenant, "EvBACK")]
     async with db.tenant_session(tenant) as session:
-        assert await finish_event(session=session, source="slack", event_id="EvBACK", owner="stopping") is False
+        assert (
+            await finish_event(session=session, source="slack", event_id="EvBACK", owner="stopping") is False
+        )
         assert await finish_event(session=session, source="slack", event_id="EvBACK", owner="next") is True
     assert [e for e in await lease(db, "later", lease_s=0.0) if e[0] == tenant] == []
 
