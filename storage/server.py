@@ -6,8 +6,12 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storage.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from pgserver.postgres_server import PostgresServer
 
 log = logging.getLogger(__name__)
 EMBEDDED_DATABASE = "coach"
@@ -31,7 +35,7 @@ class EmbeddedServer:
 
     def __init__(self, data_dir: Path) -> None:
         self.pgdata = ensure_writable(data_dir) / "pgdata"
-        self._server = None
+        self._server: PostgresServer | None = None
 
     def start(self) -> str:
         """Start or reuse the server and return the owner's connection URL for the ``coach`` database."""
