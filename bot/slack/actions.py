@@ -17,6 +17,7 @@ from bot.slack.blocks import result_blocks
 from bot.slack.commands import apologising
 from bot.slack.conversations import upload_chart
 from bot.slack.deps import SlackDeps
+from bot.slack.inbox import SlackInbox
 from storage.goals.service import GoalNotFound, find_goal
 from storage.slack.service import snooze_nudge
 from storage.tenants.users import set_digest_opt_out
@@ -43,11 +44,15 @@ def _value(action: dict[str, Any]) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def register_actions(app: AsyncApp, deps: SlackDeps) -> None:
-    """Listen for the coach's buttons."""
+def register_actions(app: AsyncApp, deps: SlackDeps, inbox: SlackInbox) -> None:
+    """Listen for the coach's buttons; what a press asks for is recorded before it is acknowledged."""
 
-    async def acknowledge_press(ack: Any, action: dict[str, Any]) -> None:
-        deps.metrics.inc("slack_actions_total", {"action": str(action.get("action_id", ""))})
+    async def acknowledge_press(
+        ack: Any, action: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        action_id = str(action.get("action_id", ""))
+        deps.metrics.inc("slack_actions_total", {"action": action_id})
+        await inbox.defer(f"action:{action_id}", body, context)
         await ack()
 
     async def user(context: AsyncBoltContext, client: AsyncWebClient, body: dict[str, Any]) -> Any:
@@ -152,8 +157,12 @@ def register_actions(app: AsyncApp, deps: SlackDeps) -> None:
             text="Done: no more weekly digests for you. I am still here whenever you want to ask me something.",
         )
 
-    app.action("goal_mark_done")(ack=acknowledge_press, lazy=[apologising(mark_goal_done)])
-    app.action("digest_stop")(ack=acknowledge_press, lazy=[apologising(stop_digest)])
-    app.action("goal_snooze")(ack=acknowledge_press, lazy=[apologising(snooze_goal_nudges)])
-    app.action("explain_this")(ack=acknowledge_press, lazy=[apologising(explain_change)])
-    app.action("show_chart")(ack=acknowledge_press, lazy=[apologising(show_chart)])
+    for action_id, listener in (
+        ("goal_mark_done", mark_goal_done),
+        ("digest_stop", stop_digest),
+        ("goal_snooze", snooze_goal_nudges),
+        ("explain_this", explain_change),
+        ("show_chart", show_chart),
+    ):
+        app.action(action_id)(acknowledge_press)
+        inbox.on(f"action:{action_id}", apologising(listener))

@@ -167,7 +167,7 @@ def build_slack_gateway(
     for kind in CONVERSATION_EVENTS:  # Socket Mode delivers through Bolt: recorded before the ack there too
         app.event(kind)(inbox.record_then_ack)
     register_commands(app, deps, inbox)
-    register_actions(app, deps)
+    register_actions(app, deps, inbox)
     if store is not None:
         app.enable_token_revocation_listeners()
     return SlackGateway(

@@ -1,7 +1,9 @@
 """Slash commands: /goal, /metrics, /forecast and /coach.
 
-Arguments are read in the acknowledgement (so a wrong or empty one gets an ephemeral usage message at once);
-the work runs in a lazy listener and answers through the command's ``response_url``.
+Arguments are read in the acknowledgement (so a wrong or empty one gets an ephemeral usage message at once); the
+work is recorded before the acknowledgement and done from that record by the inbox (``bot.slack.inbox``), which
+answers through the command's ``response_url``. A ``/coach`` question is posted in its channel and answered in
+that message's thread like a mention.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from bot.slack.blocks import (
     sources_context,
     usage_blocks,
 )
-from bot.slack.conversations import SOURCE, Bot, question_key
+from bot.slack.conversations import Bot
 from bot.slack.deps import SlackDeps
 from bot.slack.inbox import SlackInbox
 from bot.slack.parsing import (
@@ -44,7 +46,6 @@ from bot.slack.parsing import (
 )
 from coach.core import Turn
 from coach.tools.result import ToolResult
-from storage.messaging.outbox import event_seen
 
 log = logging.getLogger(__name__)
 OVERVIEW_METRICS = ("revenue", "orders", "customers", "average ticket")
@@ -139,8 +140,12 @@ def register_commands(app: AsyncApp, deps: SlackDeps, inbox: SlackInbox) -> None
         except UsageError as error:
             await ack(**_usage(name, str(error) or None))
             return
-        if name == "/coach" and context.authorize_result is not None:
-            await inbox.take_question(command, Bot.from_authorization(context.authorize_result), client)
+        assert context.authorize_result is not None, "request was not authorized"
+        bot = Bot.from_authorization(context.authorize_result)
+        if name != "/coach" or not await inbox.take_question(command, bot, client):
+            await inbox.defer(
+                f"command{name}", command, context
+            )  # done from the record, even after a restart
         await ack()
 
     async def run_goal_command(
@@ -205,11 +210,8 @@ def register_commands(app: AsyncApp, deps: SlackDeps, inbox: SlackInbox) -> None
         question = str(command.get("text") or "").strip()
         if not question:
             return
+        # only when the coach could not post the question in that channel: answered privately instead
         tenant_id = tenant_of(context)
-        async with deps.db.tenant_session(tenant_id) as session:
-            if await event_seen(session=session, source=SOURCE, event_id=question_key(command)):
-                return  # posted in the channel and recorded: the inbox answers it in that thread
-        # the coach could not post in that channel: answer privately instead
         user_id = await _user(deps, context, client, str(command["user_id"]))
         reply = await deps.coach.answer(
             Turn(tenant_id=tenant_id, text=question, channel="slack", user_id=user_id)
@@ -217,7 +219,11 @@ def register_commands(app: AsyncApp, deps: SlackDeps, inbox: SlackInbox) -> None
         text, blocks = answer_blocks(reply)
         await respond(response_type="ephemeral", text=text, blocks=blocks)
 
-    app.command("/goal")(ack=acknowledge_or_explain_usage, lazy=[apologising(run_goal_command)])
-    app.command("/metrics")(ack=acknowledge_or_explain_usage, lazy=[apologising(show_metrics)])
-    app.command("/forecast")(ack=acknowledge_or_explain_usage, lazy=[apologising(show_forecast)])
-    app.command("/coach")(ack=acknowledge_or_explain_usage, lazy=[apologising(ask_the_coach)])
+    for name, listener in (
+        ("/goal", run_goal_command),
+        ("/metrics", show_metrics),
+        ("/forecast", show_forecast),
+        ("/coach", ask_the_coach),
+    ):
+        app.command(name)(acknowledge_or_explain_usage)
+        inbox.on(f"command{name}", apologising(listener))

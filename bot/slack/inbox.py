@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -40,6 +43,8 @@ from storage.messaging.events import (
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 4  # then the owner gets an apology instead of an answer
 RETRY_BASE_S = 5.0
+DEFERRED = "deferred"  # a recorded slash command or button press, next to Events API deliveries
+Listener = Callable[..., Awaitable[None]]
 ACK_PRIORITY_S = 0.5
 BURST_GAP_S = 0.05
 
@@ -73,20 +78,44 @@ class SlackInbox:
         self._loop: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
         self._writes = GroupCommit(deps.db)
+        self._listeners: dict[str, Listener] = {}
         self._acknowledging = 0  # deliveries being recorded right now: answers wait for them (Slack's 3 s)
         self._last_delivery = 0.0
 
     # -- acknowledgement side -------------------------------------------------------------------------------------
 
-    async def bot_for(self, body: dict[str, Any]) -> Bot | None:
-        """The coach's bot in the workspace a delivery came from, or None if the coach is not installed there."""
+    async def authorized(self, body: dict[str, Any]) -> AuthorizeResult | None:
+        """Bolt's authorization for the workspace a delivery came from, or None if the coach is not installed there."""
         team_id, enterprise_id = _team(body)
         if not team_id:
             return None
-        result = await self.authorize(
+        return await self.authorize(
             context=AsyncBoltContext(), enterprise_id=enterprise_id, team_id=team_id, user_id=None
         )
+
+    async def bot_for(self, body: dict[str, Any]) -> Bot | None:
+        """The coach's bot in the workspace a delivery came from, or None if the coach is not installed there."""
+        result = await self.authorized(body)
         return None if result is None else Bot.from_authorization(result)
+
+    def on(self, kind: str, listener: Listener) -> None:
+        """Run ``listener`` for work of ``kind`` handed over with ``defer`` (arguments injected by name, as Bolt
+        does: ``body``, ``command``, ``action``, ``context``, ``client``, ``respond``)."""
+        self._listeners[kind] = listener
+
+    async def defer(self, kind: str, body: dict[str, Any], context: AsyncBoltContext) -> None:
+        """Record a slash command's or button's work before it is acknowledged, to be done from the record (so a
+        stopped or crashed process's is done by the next one). Raises if it could not be recorded."""
+        assert context.authorize_result is not None, "request was not authorized"
+        bot = Bot.from_authorization(context.authorize_result)
+        key = f"{kind}:{body.get('trigger_id') or body.get('action_ts') or uuid.uuid4()}"
+        deferred = {"type": DEFERRED, "kind": kind, "team_id": bot.team_id, "body": body}
+        self._acknowledging += 1
+        try:
+            await self._writes.record(bot.tenant_id, key, deferred)
+        finally:
+            self._acknowledging -= 1
+        self.wake()
 
     async def take(self, body: dict[str, Any]) -> bool:
         """Record a verified Events API delivery if it may need an answer; True when it is safe to acknowledge.
@@ -280,11 +309,18 @@ class SlackInbox:
         item = await self._in_tenant(tenant_id, lambda s: leased_event(session=s, **mine))
         if item is None:
             return  # answered meanwhile, or taken over by another process
-        bot = await self.bot_for(item.payload)
-        if bot is None or bot.tenant_id != tenant_id:  # uninstalled (or moved) since it was recorded
+        result = await self.authorized(item.payload)
+        bot = None if result is None else Bot.from_authorization(result)
+        if (
+            result is None or bot is None or bot.tenant_id != tenant_id
+        ):  # uninstalled (or moved) since recorded
             await self._in_tenant(tenant_id, lambda s: finish_event(session=s, status=FAILED, **mine))
             return
         client = self._client(bot)
+        if item.payload.get("type") == DEFERRED:
+            await self._run_deferred(item.payload, result, client)
+            await self._in_tenant(tenant_id, lambda s: finish_event(session=s, **mine))
+            return
         placeholder = item.reply_ts
 
         async def keep(ts: str) -> None:
@@ -310,6 +346,30 @@ class SlackInbox:
             return
         if not await self._in_tenant(tenant_id, lambda s: finish_event(session=s, **mine)):
             log.warning("Slack event %s was answered after its lease ran out", event_id)
+
+    async def _run_deferred(
+        self, payload: dict[str, Any], result: AuthorizeResult, client: AsyncWebClient
+    ) -> None:
+        """Run a recorded command's or button's listener once (its own apology covers its failures)."""
+        listener = self._listeners.get(str(payload.get("kind")))
+        if listener is None:
+            log.warning("no listener for recorded Slack work %r; dropped", payload.get("kind"))
+            return
+        body = payload["body"]
+        context = AsyncBoltContext()
+        context["authorize_result"] = result
+        context["team_id"] = result.team_id
+        context["client"] = client
+        offered = {
+            "body": body,
+            "command": body,
+            "action": (body.get("actions") or [{}])[0],
+            "context": context,
+            "client": client,
+            "respond": AsyncRespond(response_url=body.get("response_url")),
+        }
+        wanted = inspect.signature(listener).parameters
+        await listener(**{name: value for name, value in offered.items() if name in wanted})
 
     def _client(self, bot: Bot) -> AsyncWebClient:
         """The app's Web API client with this workspace's token (sharing its HTTP session and retry handlers)."""

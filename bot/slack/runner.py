@@ -1,5 +1,6 @@
-"""Background work of the Slack gateway as tracked tasks: Events API deliveries handed to Bolt after they were
-acknowledged, and the lazy listeners that write answers, so shutdown (and tests) can wait for both."""
+"""Background work of the Slack gateway as tracked tasks: Events API deliveries other than messages (uninstalls,
+revoked tokens) handed to Bolt after they were acknowledged, so shutdown (and tests) can wait for them. Messages,
+slash commands and button presses are recorded and done by ``bot.slack.inbox`` instead."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select, update
 from sqlalchemy.engine import make_url
 
-from bot.slack.blocks import PLACEHOLDER
+from bot.slack.blocks import PLACEHOLDER, chart_request
 from bot.slack.conversations import question_key
 from bot.web.app import SLACK_MAX_BODY_BYTES
 from coach.core import Coach
@@ -24,7 +24,7 @@ from tests.llm.ollama_standin import OllamaStandIn
 from tests.llm.standins import Say
 from tests.slack.conftest import OWNER, Harness, harness
 from tests.slack.slack_api import SlackAPI, Workspace
-from tests.slack.wire import command_body, dm, event_body, send_event, send_form, signed_headers
+from tests.slack.wire import action_body, command_body, dm, event_body, send_event, send_form, signed_headers
 
 DEAD = make_url("postgresql+asyncpg://coach_app:x@127.0.0.1:1/coach")
 
@@ -185,3 +185,46 @@ async def test_a_coach_question_where_the_coach_cannot_post_is_answered_privatel
     (reply,) = single.api.responses()
     assert ack.status_code == 200 and reply["response_type"] == "ephemeral"
     assert "Privately: sales were steady." in reply["text"]
+
+
+async def recorded_kinds(db: Database, tenant: uuid.UUID) -> dict[str, str]:
+    """Recorded slash commands and button presses: event id -> status."""
+    async with db.tenant_session(tenant) as session:
+        rows = (
+            await session.scalars(
+                select(ProcessedEvent).where(
+                    ProcessedEvent.event_id.like("command/%") | ProcessedEvent.event_id.like("action:%")
+                )
+            )
+        ).all()
+    return {r.event_id: r.status for r in rows}
+
+
+async def test_slash_command_and_button_work_is_recorded_before_the_acknowledgement_and_done_from_the_record(
+    single: Harness, cafe_workspace: Workspace, db: Database, demo_tenants: dict[str, uuid.UUID]
+) -> None:
+    tenant = demo_tenants["demo-cafe"]
+    before = await recorded_kinds(db, tenant)
+    await single.gateway.inbox.stop(
+        drain_s=0
+    )  # this process stops answering: the work must wait in the database
+    command = command_body(cafe_workspace.team_id, "/metrics", "", response_url=single.api.response_url("m"))
+    chart = json.dumps(chart_request("metric_summary", metric="orders", period="last week"))
+    press = action_body(
+        cafe_workspace.team_id, "show_chart", chart, response_url=single.api.response_url("b")
+    )
+
+    acks = [await send_form(single.http, "/slack/commands", command),
+            await send_form(single.http, "/slack/interactivity", press)]  # fmt: skip
+    waiting = {k: v for k, v in (await recorded_kinds(db, tenant)).items() if k not in before}
+    answered_meanwhile = list(single.api.responses())
+    single.gateway.start()  # the next process
+    await single.settle()
+    finished = {k: v for k, v in (await recorded_kinds(db, tenant)).items() if k not in before}
+
+    assert [a.status_code for a in acks] == [200, 200] and answered_meanwhile == []
+    assert sorted(k.split(":")[0] for k in waiting) == ["action", "command/metrics"]
+    assert set(waiting.values()) == {"pending"} and set(finished.values()) == {"done"}
+    assert (
+        len(single.api.responses()) == 1 and len(single.api.uploaded()) == 1
+    )  # the overview, then the chart

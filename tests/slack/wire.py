@@ -92,7 +92,7 @@ def action_body(team_id: str, action_id: str, value: str, *, response_url: str, 
         "channel": {"id": channel, "name": "general"},
         "message": None if ephemeral else {"type": "message", "ts": message_ts, "text": "coach"},
         "response_url": response_url,
-        "trigger_id": "1.2.3",
+        "trigger_id": f"{int(time.time())}.{secrets.token_hex(6)}",  # unique per press, as Slack's
         "actions": [
             {
                 "type": "button",
