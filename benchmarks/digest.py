@@ -85,7 +85,9 @@ async def replies(db: Database, settings: Settings, pairs: list, count: int) -> 
 
     async def one(i: int) -> None:
         tenant, user = pairs[i % len(pairs)]
-        owner = f"owner{i % len(pairs)}@bench.example"  # the business's own person (strangers are rate-limited)
+        owner = (
+            f"owner{i % len(pairs)}@bench.example"  # the business's own person (strangers are rate-limited)
+        )
         token = reply_token(key, tenant_id=tenant, user_id=user, thread=new_thread(), today=TODAY, days=60)
         to = f"reply+{token}@{DOMAIN}"
         raw = (
