@@ -28,13 +28,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import escape
 from bot.slack.conversations import SOURCE, Bot, answer_event, apologise, event_key, question_key, wanted
 from bot.slack.deps import SlackDeps
+from bot.slack.group_commit import GroupCommit
 from storage.messaging.events import (
     FAILED,
     finish_event,
     lease_due_events,
     leased_event,
     note_reply,
-    record_events,
     release_leases,
     renew_leases,
     retry_later,
@@ -77,7 +77,7 @@ class SlackInbox:
         self._caught_up = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
-        self._writes = GroupCommit(deps.db)
+        self._writes = GroupCommit(deps.db, source=SOURCE)
         self._listeners: dict[str, Listener] = {}
         self._acknowledging = 0  # deliveries being recorded right now: answers wait for them (Slack's 3 s)
         self._last_delivery = 0.0
@@ -380,45 +380,6 @@ class SlackInbox:
             session=self.client.session,
             retry_handlers=self.client.retry_handlers,
         )
-
-
-class GroupCommit:
-    """Writes recorded events in as few transactions as possible: while one tenant's write is in flight, the
-    deliveries arriving meanwhile wait and go together in the next (a burst of 200 DMs is a handful of
-    transactions, not 200, so acknowledgements stay quick)."""
-
-    def __init__(self, db: Any) -> None:
-        self.db = db
-        self._waiting: dict[uuid.UUID, list[tuple[str, dict[str, Any], asyncio.Future[bool]]]] = {}
-        self._writers: dict[uuid.UUID, asyncio.Task[None]] = {}
-
-    async def record(self, tenant_id: uuid.UUID, event_id: str, body: dict[str, Any]) -> bool:
-        """Record one event of ``tenant_id``; True if it is new. Raises when the write failed."""
-        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(tenant_id, []).append((event_id, body, done))
-        if tenant_id not in self._writers:
-            self._writers[tenant_id] = asyncio.create_task(self._write(tenant_id))
-        return await done
-
-    async def _write(self, tenant_id: uuid.UUID) -> None:
-        try:
-            while batch := self._waiting.pop(tenant_id, []):
-                try:
-                    async with self.db.tenant_session(tenant_id) as session:
-                        fresh = await record_events(
-                            session=session, source=SOURCE, events=[(e, b) for e, b, _ in batch]
-                        )
-                except Exception as error:  # noqa: BLE001 - every delivery in the batch hears of it
-                    for _, _, done in batch:
-                        if not done.done():
-                            done.set_exception(error)
-                    continue
-                for event_id, _, done in batch:
-                    if not done.done():
-                        done.set_result(event_id in fresh)
-                    fresh.discard(event_id)  # a repeat within the batch is not new
-        finally:
-            self._writers.pop(tenant_id, None)
 
 
 def _team(body: dict[str, Any]) -> tuple[str, str | None]:
