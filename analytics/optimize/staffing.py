@@ -147,25 +147,58 @@ def _extra_person(req: StaffingRequest, role: str) -> StaffMember:
     return StaffMember(f"an extra {role}", role, float(np.median(wages)), 0.0, 40.0, avail)
 
 
-def _what_ifs(req: StaffingRequest, base: SolveInfo) -> tuple[list[str], list[str], dict[str, float]]:
+def _outcome(staff: list[StaffMember], built: StaffModel, solver: cp_model.CpSolver) -> tuple[float, int]:
+    """Real wages and staff-hours short of a solved rota (``staff`` in the model's order, any extra person last).
+
+    Never the objective: it also prices broken wishes and each uncovered hour (a weight of hundreds of
+    dollars), so a difference of objectives is not money anyone would save.
+    """
+    wages = sum(
+        staff[p].hourly_wage * (end - start)
+        for (p, _), opts in built.shifts.items()
+        for (_, start, end), v in opts
+        if solver.boolean_value(v)
+    )
+    return float(wages), sum(int(solver.value(g)) for g in built.short.values())
+
+
+def _one_more(req: StaffingRequest, role: str, base: tuple[float, int], limit: float) -> tuple[str, float]:
+    """What one more person in ``role`` would change, in words, and the weekly wage saving (negative: cost)."""
+    extra = _extra_person(req, role)
+    built, solver, info = _solve(req, extra=extra, time_limit=limit)
+    if not info.ok:
+        return "", 0.0
+    wages, short = _outcome([*req.staff, extra], built, solver)
+    base_wages, base_short = base
+    saving = base_wages - wages  # at most the whole wage bill: the new rota's wages are never negative
+    who = f"One more {role} (up to 40 hours, any open hour)"
+    if short < base_short:
+        cost = f" for {money(-saving)} more in wages" if saving < -0.5 else ""
+        return f"{who} would cover {base_short - short} of the {base_short} short staff-hours{cost}.", saving
+    tolerance = max(1.0, req.gap_limit * base_wages)  # the solver stops within gap_limit of the cheapest
+    if saving >= tolerance:
+        return f"{who} would save about {money(saving)} a week in wages.", saving
+    return "", 0.0
+
+
+def _what_ifs(
+    req: StaffingRequest, base: SolveInfo, outcome: tuple[float, int] = (0.0, 0)
+) -> tuple[list[str], list[str], dict[str, float]]:
     """Value of one more person per role and of more labour budget, by re-solving."""
     sentences, binding, shadow = [], [], {}
     limit = min(req.time_limit, WHAT_IF_TIME)
     for role in sorted(req.need):
-        _, _, info = _solve(req, extra=_extra_person(req, role), time_limit=limit)
         key = f"one more {role}"
         if not base.ok:
+            _, _, info = _solve(req, extra=_extra_person(req, role), time_limit=limit)
             if info.ok:
                 sentences.append(
                     f"Hiring one more {role} (up to 40 hours, any open hour) would make the week work."
                 )
             continue
-        shadow[key] = max(0.0, base.objective - info.objective) if info.ok else 0.0
-        if shadow[key] >= 1.0:
-            sentences.append(
-                f"One more {role} (up to 40 hours, any open hour) would save about "
-                f"{money(shadow[key])} a week in wages and broken wishes."
-            )
+        sentence, shadow[key] = _one_more(req, role, outcome, limit)
+        if sentence:
+            sentences.append(sentence)
     if req.labour_budget is not None:
         free_req = replace(req, labour_budget=None)
         _, _, free = _solve(free_req, time_limit=limit)
@@ -246,7 +279,7 @@ def plan_staffing(request: StaffingRequest, *, explain: bool = True) -> Rota:
     binding: list[str] = []
     shadow: dict[str, float] = {}
     if explain:
-        more, binding, shadow = _what_ifs(request, info)
+        more, binding, shadow = _what_ifs(request, info, (cost, int(coverage["short"].sum())))
         sentences += more
     logger.debug("Rota: %s, cost %.2f, gap %.4f in %.2fs", info.status, cost, info.gap, info.seconds)
     return Rota(shifts, cost, coverage, unmet, info, Explanation(sentences, binding, shadow, []))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import uuid
 from datetime import datetime
@@ -12,9 +13,11 @@ from rich.markup import escape
 
 from bot.cli.runtime import console
 from coach.core import Coach, Reply, Turn
+from coach.tools.result import Source
 from storage.database import TenantInfo
 
 EXIT_WORDS = {"/quit", "/exit", "quit", "exit", ":q"}
+SOURCE_LINE = re.compile(r"^\s*Sources?:")
 
 
 def save_charts(reply: Reply, folder: Path) -> list[Path]:
@@ -31,9 +34,19 @@ def save_charts(reply: Reply, folder: Path) -> list[Path]:
     return paths
 
 
-def print_footer(reply: Reply, chart_dir: Path) -> None:
-    """Sources, charts saved (with their alt text) and provider/time, dimmed under an answer."""
-    for source in reply.sources:
+def unstated(sources: list[Source], shown: str) -> list[Source]:
+    """The sources the printed answer does not already name on a Source line of its own.
+
+    The offline model writes its Source line into the answer; a cloud model may not. Printing every source
+    in the footer as well showed each of the offline model's sources twice.
+    """
+    lines = [line for line in shown.splitlines() if SOURCE_LINE.match(line)]
+    return [s for s in sources if not any(s.tool in line and s.data in line for line in lines)]
+
+
+def print_footer(reply: Reply, chart_dir: Path, shown: str | None = None) -> None:
+    """Sources the answer did not state, charts saved (with their alt text) and provider/time, dimmed."""
+    for source in unstated(reply.sources, reply.text if shown is None else shown):
         console.print(
             f"[dim]Source: {escape(source.tool)}: {escape(source.data)}; {escape(source.method)}[/]"
         )
@@ -72,12 +85,14 @@ async def chat_loop(coach: Coach, tenant: TenantInfo, chart_dir: Path) -> None:
         console.print()
         if stream.reply is None:
             continue
-        if stream.reply.text.strip() != "".join(shown).strip():
+        printed = "".join(shown)
+        if stream.reply.text.strip() != printed.strip():
             # the final answer differs from what streamed (figures no tool gave were replaced, or a provider
             # failed mid-answer and the next one answered): never leave the streamed text as the last word
             console.print("[bold yellow]Corrected answer:[/]")
             console.print(escape(stream.reply.text))
-        print_footer(stream.reply, chart_dir)
+            printed = stream.reply.text
+        print_footer(stream.reply, chart_dir, printed)
 
 
 async def ask(coach: Coach, tenant: TenantInfo, question: str, *, as_json: bool, chart_dir: Path) -> None:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import ValidationError
 
+from coach.format import money
 from coach.tools.result import ToolResult
 from prompts.loader import environment, render
 
 ANSWERS = "offline/answers"
-ROW_LIMITS = {"optimize_inventory": 25, "plan_staffing": 30, "list_goals": 20, "allocate_budget": 10}
+ROW_LIMITS = {"optimize_inventory": 25, "plan_staffing": 60, "list_goals": 20, "allocate_budget": 10}
+SUPPORTING_LINES = 3  # after the lead: more than three and the owner stops reading
 DEFAULT_ROW_LIMIT = 6
 
 
@@ -63,17 +65,28 @@ def _template(tool: str) -> str:
     return name if name in environment().list_templates() else f"{ANSWERS}/generic.md.j2"
 
 
+def helpers(currency: str) -> dict[str, Callable[..., str]]:
+    """What the answer templates format figures with: the tenant's money, whole percentages, counts."""
+    return {
+        "money": lambda value: money(float(value), currency),
+        "pct": lambda value: f"{float(value):.0%}",
+        "count": lambda value: f"{float(value):,.0f}",
+    }
+
+
 def result_text(result: ToolResult) -> str:
-    """One tool result in words: headline, rows, notes and a Source line; or the friendly error."""
+    """One tool result in words: a lead, at most three supporting lines, the plan's rows, one Source line."""
     if not result.ok:
         return render(f"{ANSWERS}/error.md.j2", r=result)
     limit = ROW_LIMITS.get(result.tool, DEFAULT_ROW_LIMIT)
     return render(
         _template(result.tool),
         r=result,
+        table=result.table[:limit],
         rows=[row_text(row) for row in result.table[:limit]],
         more_rows=len(result.table) > limit,
         sources=list(dict.fromkeys(f"{s.tool}: {s.data} ({s.method})" for s in result.sources)),
+        **helpers(str(result.facts.get("currency") or "USD")),
     )
 
 

@@ -118,6 +118,7 @@ async def forecast_metric_tool(ctx: ToolContext, args: ForecastMetricArgs) -> To
         "metric": metric,
         "dimension": dimension,
         "kind": what,
+        "currency": currency,
         "expected": round(central, 2),
         "low_80": round(low, 2),
         "high_80": round(high, 2),
@@ -132,9 +133,12 @@ async def forecast_metric_tool(ctx: ToolContext, args: ForecastMetricArgs) -> To
         headline=headline,
         facts=facts,
         table=table,
-        notes=[result.note],
-        sources=[
-            Source(tool="forecast_metric", data=data_source(label, series), method=method_words(result))
+        sources=[  # the reliability note names the methods: it goes with them, out of the answer's lines
+            Source(
+                tool="forecast_metric",
+                data=data_source(label, series),
+                method=f"{method_words(result)}. {result.note}",
+            )
         ],
         charts=[chart],
     )

@@ -7,13 +7,15 @@ from llama_index.core.tools import FunctionTool
 from coach.tools import schemas as s
 from coach.tools.base import Impl, bind
 from coach.tools.benchmarks import benchmark_compare_tool
+from coach.tools.budget import allocate_budget_tool
 from coach.tools.context import ToolContext
 from coach.tools.data import list_metrics_tool, metric_summary_tool
 from coach.tools.evidence import explain_change_tool, what_if_tool
 from coach.tools.forecasting import forecast_metric_tool
 from coach.tools.goals import create_goal_tool, goal_progress_tool, list_goals_tool, update_goal_tool
+from coach.tools.inventory import optimize_inventory_tool
 from coach.tools.memory import search_history_tool
-from coach.tools.optimization import allocate_budget_tool, optimize_inventory_tool, plan_staffing_tool
+from coach.tools.staffing import plan_staffing_tool
 
 IMPLEMENTATIONS: dict[str, Impl] = {
     "metric_summary": metric_summary_tool,

@@ -60,7 +60,7 @@ async def test_compound_question_calls_one_tool_per_clause(
 ) -> None:
     answer = await ask(offline_llm, recorder, "Why did sales drop last week and what should I order?")
     assert {name for name, _ in recorder.calls} == {"explain_change", "optimize_inventory"}
-    assert "Revenue fell 8.1%" in answer and "sku: BEANS, order qty: 12, cost: 264" in answer
+    assert "Revenue fell 8.1%" in answer and "Order 12 coffee beans for $264 (enough for 8 days)." in answer
 
 
 async def test_goal_without_a_number_gets_a_clarifying_question_and_no_tool_call(
