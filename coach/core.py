@@ -26,7 +26,7 @@ from coach.grounding import ungrounded
 from coach.language import looks_english
 from coach.llm import LLMRouter, estimate_cost, usage_from_response
 from coach.llm.router import Candidate
-from coach.offline.llm import OfflineLLM
+from coach.offline.llm import PREVIOUS_CALLS, OfflineLLM
 from coach.periods import today_in
 from coach.tools.context import FrameCache, ToolContext
 from coach.tools.registry import build_tools
@@ -284,7 +284,13 @@ class Coach:
         messages: list[ChatMessage] = []
         for turn in past:
             messages.append(ChatMessage(role=MessageRole.USER, content=turn.question))
-            messages.append(ChatMessage(role=MessageRole.ASSISTANT, content=turn.answer))
+            # the calls behind the answer let a follow-up ("and the week before that?") build on its arguments;
+            # under a key of our own, which the OpenAI and Ollama clients do not send
+            calls = [c for c in turn.tool_calls if c.get("ok", True)]
+            extra = {PREVIOUS_CALLS: calls} if calls else {}
+            messages.append(
+                ChatMessage(role=MessageRole.ASSISTANT, content=turn.answer, additional_kwargs=extra)
+            )
         return messages
 
     async def remember(self, turn: Turn, reply: Reply, *, session: AsyncSession) -> None:

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import dateparser
 
+from coach.occasions import long_weekend, occasion
+
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+MONTHS |= {"sept": 9}
 UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7, "month": 30, "months": 30, "year": 365, "years": 365}
 WORD_NUMBERS = {
     "a": 1,
@@ -35,6 +39,26 @@ WORD_NUMBERS = {
     "thirty": 30,
     "ninety": 90,
 }
+ANCHOR_DAYS = {
+    "christmas": "christmas day",
+    "xmas": "christmas day",
+}  # "the week before christmas" counts from the 25th
+SEASONS = {"spring": (3, 20), "summer": (6, 21), "autumn": (9, 22), "fall": (9, 22), "winter": (12, 21)}
+PART_OF_MONTH = {
+    "early": (1, 10),
+    "start of": (1, 10),
+    "beginning of": (1, 10),
+    "mid": (11, 20),
+    "middle of": (11, 20),
+}
+PART_OF_MONTH |= {"late": (21, 31), "end of": (21, 31)}
+# "the week before last week", "the fortnight before christmas", "the one before october"
+BEFORE = re.compile(
+    r"(?:the )?(day|week|fortnight|month|quarter|year|one|period|time|(\d+|[a-z]+) (?:days|weeks|months)) "
+    r"(?:before|prior to|ahead of|leading up to) (.+)"
+)
+# "march last year", "this month last year", "thanksgiving last year", "mid august 2025"
+LAST_YEAR = re.compile(r"(.+?),? (last year|a year ago|the year before|the previous year|(?:in )?(\d{4}))")
 
 
 class PeriodError(ValueError):
@@ -92,15 +116,34 @@ def _number(word: str) -> int:
     return int(word) if word.isdigit() else WORD_NUMBERS[word]
 
 
+def _normalise(text: str) -> str:
+    words = re.sub(r"\s+", " ", text.lower().replace("’", "'").strip().rstrip("?.!"))
+    return re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", words)
+
+
 def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def resolve_period(text: str, *, today: date, events: dict[str, date] | None = None) -> Period:
-    """The past (or current) period the words name; PeriodError if they name nothing understandable."""
-    words = re.sub(r"\s+", " ", text.lower().strip().rstrip("?.!"))
-    words = re.sub(r"^(in|during|over|for|from) ", "", words)
+def resolve_period(
+    text: str, *, today: date, events: dict[str, date] | None = None, country: str = "US"
+) -> Period:
+    """The past (or current) period the words name; PeriodError if they name nothing understandable.
+
+    Besides the plain periods this reads named days of ``country`` ("thanksgiving", "labor day weekend",
+    "black friday"), parts of months ("mid august"), a year back ("march last year", "this month last year": the
+    same days a year earlier, so a month to date is compared with the same days), weeks ago ("2 weeks ago",
+    "the week before last") and a period before another ("the week before last week", "the fortnight before
+    christmas")."""
+    words = _normalise(text)
+    words = re.sub(r"^(in|during|over|for|from|on|at) ", "", words)
     yesterday = today - timedelta(days=1)
+    shifted = _relative(words, today=today, events=events, country=country)
+    if shifted is not None:
+        return shifted
+    named = _named(words, today=today, country=country, prefer="past")
+    if named is not None:
+        return _clip(named, today)
     if words in ("today", "so far today"):
         return Period(today, today, "today")
     if words in ("yesterday",):
@@ -165,10 +208,163 @@ def resolve_period(text: str, *, today: date, events: dict[str, date] | None = N
     return _clip(Period(day, day, day.isoformat()), today)
 
 
-def resolve_future(text: str, *, today: date) -> Period:
-    """A coming period or horizon ("next month", "8 weeks", "next week", "until Christmas"), starting tomorrow."""
-    words = re.sub(r"\s+", " ", text.lower().strip().rstrip("?.!"))
+def _relative(words: str, *, today: date, events: dict[str, date] | None, country: str) -> Period | None:
+    """Periods defined by another: weeks ago, a period before another, the same days a year back."""
+    match = re.fullmatch(r"(\d+|[a-z]+) (days?|weeks?|months?) ago", words)
+    if match and (match.group(1).isdigit() or match.group(1) in WORD_NUMBERS):
+        count, unit = _number(match.group(1)), match.group(2).rstrip("s")
+        if unit == "day":
+            day = today - timedelta(days=count)
+            return Period(day, day, words)
+        if unit == "week":
+            start = _week_start(today) - timedelta(days=7 * count)
+            return Period(start, start + timedelta(days=6), f"the week {words}")
+        start = _add_months(today.replace(day=1), -count)
+        return Period(start, _month_end(start), calendar.month_name[start.month] + f" {start.year}")
+    if words in ("last weekend", "the weekend", "weekend", "this weekend", "the last weekend"):
+        saturday = _week_start(today) - timedelta(days=2)
+        if today.weekday() == 6 and words == "this weekend":
+            saturday = today - timedelta(days=1)
+        return _clip(
+            Period(saturday, saturday + timedelta(days=1), "last weekend"), today + timedelta(days=1)
+        )
+    match = BEFORE.fullmatch(words)
+    if match:
+        unit, rest = match.group(1), match.group(3)
+        if rest in ("that", "this", "it", "then"):
+            raise PeriodError("Which period should I count back from? Try 'the week before last week'.")
+        if rest == "last" and unit in ("week", "month", "quarter", "year"):
+            rest = f"last {unit}"
+        rest = ANCHOR_DAYS.get(rest, rest)
+        anchor = resolve_period(rest, today=today, events=events, country=country)
+        return before(anchor, unit)
+    match = LAST_YEAR.fullmatch(words)
+    if match and match.group(1) not in ("this", "last", "the", "same time", "same month", "same week"):
+        year = int(match.group(3)) if match.group(3) else today.year - 1
+        named = _named(match.group(1), today=today, country=country, prefer="past", year=year)
+        if named is not None:
+            return _clip(named, today)
+        if match.group(3):
+            return None
+        anchor = resolve_period(match.group(1), today=today, events=events, country=country)
+        return year_earlier(anchor, f"{anchor.label} last year")
+    return None
+
+
+def before(anchor: Period, unit: str) -> Period:
+    """The period just before ``anchor``: a week, fortnight, month, quarter, year or N days, or (for "one",
+    "period", "time") one of the same length; a calendar week, month or quarter is followed by the one before it."""
+    label = f"the {unit} before {anchor.label}"
+    counted = re.fullmatch(r"(\d+|[a-z]+) (days|weeks|months)", unit)
+    if counted:
+        span = _number(counted.group(1)) * UNITS[counted.group(2)]
+        return Period(anchor.start - timedelta(days=span), anchor.start - timedelta(days=1), label)
+    if unit in ("one", "period", "time"):
+        return anchor.previous()
+    if unit == "year":
+        return year_earlier(anchor, f"{anchor.label} a year earlier")
+    if unit == "week" and anchor.days == 7 and anchor.start.weekday() == 0:
+        return Period(anchor.start - timedelta(days=7), anchor.start - timedelta(days=1), label)
+    if unit in ("month", "quarter") and anchor.start.day == 1 and anchor.end == _month_end(anchor.end):
+        months = 1 if unit == "month" else 3
+        start = _add_months(anchor.start, -months)
+        return Period(start, _month_end(_add_months(start, months - 1)), label)
+    span = {"day": 1, "week": 7, "fortnight": 14, "month": 30, "quarter": 91}[unit]
+    return Period(anchor.start - timedelta(days=span), anchor.start - timedelta(days=1), label)
+
+
+def year_earlier(period: Period, label: str) -> Period:
+    """The same days a year before: whole Monday-to-Sunday weeks move back 52 weeks (so Mondays are compared
+    with Mondays), anything else to the same dates (a month to date with the same days of that month)."""
+    if period.start.weekday() == 0 and period.days % 7 == 0:
+        return Period(period.start - timedelta(days=364), period.end - timedelta(days=364), label)
+    return Period(_years_back(period.start), _years_back(period.end), label)
+
+
+def _years_back(day: date) -> date:
+    return day.replace(year=day.year - 1) if (day.month, day.day) != (2, 29) else date(day.year - 1, 2, 28)
+
+
+def _named(words: str, *, today: date, country: str, prefer: str, year: int | None = None) -> Period | None:
+    """A calendar name: a named day (with "weekend" or "week"), part of a month, a month or a quarter, in
+    ``year`` or (without one) its latest occurrence that has started (``prefer="past"``) or the next one."""
+    words = words.removeprefix("the ")
+    part = re.fullmatch(r"(early|mid|middle of|late|start of|beginning of|end of) ?-?([a-z]+)", words)
+    if part and part.group(2) in MONTHS:
+        first, last = PART_OF_MONTH[part.group(1)]
+        return _occurrence(
+            lambda y: (
+                date(y, MONTHS[part.group(2)], first),
+                min(
+                    date(y, MONTHS[part.group(2)], 28) + timedelta(days=last - 28),
+                    _month_end(date(y, MONTHS[part.group(2)], 1)),
+                ),
+            ),
+            today=today,
+            prefer=prefer,
+            year=year,
+            label=words,
+        )
+    if year is not None and words in MONTHS:
+        start = date(year, MONTHS[words], 1)
+        return Period(start, _month_end(start), calendar.month_name[MONTHS[words]] + f" {year}")
+    if year is not None and re.fullmatch(r"q[1-4]", words):
+        start = date(year, 3 * int(words[1]) - 2, 1)
+        return Period(start, _month_end(_add_months(start, 2)), f"Q{words[1]} {year}")
+    match = re.fullmatch(r"(?:week of )?(.+?)(?: (long weekend|weekend|week))?", words)
+    name, around = (match.group(1), match.group(2)) if match else (words, None)
+    if words.startswith("week of "):
+        around = "week"
+    if occasion(words, today.year, country) is not None:  # a span with a name of its own: "easter weekend"
+        name, around = words, None
+    if occasion(name, today.year, country) is None and occasion(name, today.year - 1, country) is None:
+        return None
+
+    def days(y: int) -> tuple[date, date] | None:
+        found = occasion(name, y, country)
+        if found is None or around is None:
+            return found
+        if around == "week":
+            return _week_start(found[0]), _week_start(found[0]) + timedelta(days=6)
+        return long_weekend(*found)
+
+    return _occurrence(days, today=today, prefer=prefer, year=year, label=words)
+
+
+def _occurrence(
+    days: Callable[[int], tuple[date, date] | None], *, today: date, prefer: str, year: int | None, label: str
+) -> Period | None:
+    """The occurrence of a yearly period in ``year``, or the latest that has started / the next to come."""
+    if year is not None:
+        found = days(year)
+        return Period(found[0], found[1], f"{label} {year}") if found else None
+    years = (today.year, today.year - 1, today.year - 2) if prefer == "past" else (today.year, today.year + 1)
+    for y in years:
+        found = days(y)
+        if found is None:
+            continue
+        if (prefer == "past" and found[0] <= today) or (prefer == "future" and found[0] > today):
+            return Period(found[0], found[1], f"{label} {found[0].year}")
+    return None
+
+
+def resolve_future(text: str, *, today: date, country: str = "US") -> Period:
+    """A coming period or horizon ("next month", "8 weeks", "next week", "until Christmas", "thanksgiving
+    week", "the week before christmas"), starting tomorrow at the earliest."""
+    words = _normalise(text)
+    words = re.sub(r"^(over|for|during|at|on) ", "", words)
     tomorrow = today + timedelta(days=1)
+    named = (
+        None if words.startswith("end of ") else _named(words, today=today, country=country, prefer="future")
+    )
+    if named is not None:
+        return named
+    match = BEFORE.fullmatch(words)
+    if match and match.group(3) not in ("that", "this", "it", "then"):
+        anchor = ANCHOR_DAYS.get(match.group(3), match.group(3))
+        window = before(resolve_future(anchor, today=today, country=country), match.group(1))
+        if window.start > today:
+            return window
     if words in ("next week", "the coming week"):
         start = _week_start(today) + timedelta(days=7)
         return Period(start, start + timedelta(days=6), "next week")
@@ -195,12 +391,23 @@ def resolve_future(text: str, *, today: date) -> Period:
         start = _week_start(_date(match.group(1), today=today, prefer="future"))
         return Period(start, start + timedelta(days=6), f"the week of {start.isoformat()}")
     target = words.removeprefix("until ").removeprefix("by ").removeprefix("end of ")
+    quarter = re.fullmatch(r"(?:the )?q([1-4])", target)
+    if quarter:  # the end of the next quarter of that number
+        end = _month_end(date(today.year, 3 * int(quarter.group(1)), 1))
+        end = end if end > today else _month_end(date(today.year + 1, 3 * int(quarter.group(1)), 1))
+        return Period(tomorrow, end, f"until the end of Q{quarter.group(1)} {end.year}")
     if target in MONTHS:
         month = MONTHS[target]
         year = today.year if month >= today.month else today.year + 1
         end = _month_end(date(year, month, 1))
         return Period(tomorrow, end, f"until the end of {calendar.month_name[month]} {year}")
-    end = _date(target, today=today, prefer="future")
+    target = {"christmas": "christmas day", "xmas": "christmas day"}.get(target, target)
+    if target.removeprefix("the ") in SEASONS:
+        month, day = SEASONS[target.removeprefix("the ")]
+        end = date(today.year + (date(today.year, month, day) <= today), month, day)
+        return Period(tomorrow, end, f"until {target} ({end.isoformat()})")
+    named = _named(target, today=today, country=country, prefer="future")
+    end = named.start if named is not None else _date(target, today=today, prefer="future")
     if end <= today:
         raise PeriodError(
             f"'{text}' is not in the future; try 'next month' or a date after {today.isoformat()}."
@@ -208,9 +415,11 @@ def resolve_future(text: str, *, today: date) -> Period:
     return Period(tomorrow, end, f"until {end.isoformat()}")
 
 
-def deadline(text: str, *, today: date) -> date:
+def deadline(text: str, *, today: date, country: str = "US") -> date:
     """The day a deadline in plain words falls on ("end of March", "in 8 weeks", "2026-12-31")."""
-    return resolve_future(text, today=today).end
+    words = re.sub(r"^(?:by|until|till|before) ", "", text.lower().strip())
+    words = {"christmas": "christmas day", "xmas": "christmas day"}.get(words, words)
+    return resolve_future(words, today=today, country=country).end
 
 
 def _clip(period: Period, today: date) -> Period:

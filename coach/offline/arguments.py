@@ -147,6 +147,34 @@ def _change_pct(msg: Message) -> float | None:
     return None
 
 
+FRACTIONS = {"tenth": 10.0, "fifth": 20.0, "quarter": 25.0, "third": 100 / 3, "half": 50.0}
+RISE = r"(?:up|grow\w*|increase\w*|rais\w*|boost\w*|lift\w*|higher|more|bigger|better)"
+FALL = r"(?:down|cut\w*|lower\w*|reduc\w*|drop\w*|less|smaller|shrink\w*)"
+
+
+def _goal_change(msg: Message) -> float | None:
+    """A wished-for change rather than a number: "up a fifth", "10% higher", "grow sales by 15%", "cut by half"."""
+    text = msg.free()
+    fraction = re.search(
+        rf"\b({RISE}|{FALL})(?: \w+){{0,2}}? (?:by )?(?:a|one) (tenth|fifth|quarter|third|half)\b", text
+    )
+    if fraction:
+        sign = -1.0 if re.fullmatch(FALL, fraction.group(1)) else 1.0
+        return sign * FRACTIONS[fraction.group(2)]
+    for number in (n for n in find_numbers(text) if n.kind == "percent"):
+        before, after = text[max(0, number.start - 30) : number.start], text[number.end : number.end + 12]
+        if re.search(r"\bto\s*$", before):
+            continue  # "down to 28%" is a level to reach, not a change
+        rise = re.search(rf"\b{RISE}\b", before + " " + after)
+        fall = re.search(rf"\b{FALL}\b", before + " " + after)
+        if rise or fall:
+            msg.used.append(number)
+            return -number.value if fall and not rise else number.value
+    if re.search(r"\bdouble\b", text):
+        return 100.0
+    return None
+
+
 def _amount(msg: Message, intervention: str | None) -> float | None:
     text = msg.free()
     if intervention in ("opening_hours", "staffing"):
@@ -171,6 +199,10 @@ def _amount(msg: Message, intervention: str | None) -> float | None:
         opening_later = re.search(r"\bopen\w*\b.*\blater\b|\bclos\w*\b.*\bearlier\b", text)
         return -count if (opening_later or re.search(NEGATIVE, text)) else count
     number = _money(msg, plain_ok=False)
+    if number is None and intervention == "marketing":  # "an extra 500 a week on google": a rate is money
+        rate = re.search(r"(?<![\w.])(\d[\d,]*)\s*(?:a|per|/)\s*(?:week|wk|month)\b", text)
+        if rate:
+            return _sign(text) * float(rate.group(1).replace(",", ""))
     return None if number is None else _sign(text) * number.value
 
 
@@ -257,7 +289,8 @@ def _target(_tool: str, msg: Message, _got: dict[str, Any]) -> float | None:
 
 
 def _intervention(_tool: str, msg: Message, _got: dict[str, Any]) -> str | None:
-    return _first(INTERVENTIONS, msg.text)
+    found = _first(INTERVENTIONS, msg.text)
+    return found if found is not None or not find_channels(msg.text) else "marketing"  # "500 more on google"
 
 
 def _dimension(tool: str, msg: Message, got: dict[str, Any]) -> str | None:
@@ -295,7 +328,7 @@ EXTRACTORS: dict[str, Extractor] = {
     "horizon": _horizon,
     "deadline": _deadline,
     "intervention": _intervention,
-    "change_pct": lambda _t, msg, _g: _change_pct(msg),
+    "change_pct": lambda tool, msg, _g: _goal_change(msg) if tool == "create_goal" else _change_pct(msg),
     "amount": lambda _t, msg, got: _amount(msg, got.get("intervention")),
     "channel": lambda _t, msg, _g: next(iter(find_channels(msg.text)), None),
     "channels": _channels,
@@ -351,11 +384,33 @@ def extract(tool: str, schema: dict[str, Any], text: str) -> Extraction:
             args["metric"] = "revenue"
             defaulted.add("metric")
     missing = [name for name in properties if name in required and name not in args]
+    if tool == "create_goal" and "target" in properties and not {"target", "change_pct"} & set(args):
+        missing.insert(0, "target")
     return Extraction(args=args, missing=missing, defaulted=frozenset(defaulted))
 
 
+PERIOD_FIELDS = ("period", "compare_to", "baseline", "horizon", "week")
+ANAPHORA = re.compile(r"\b(?:that|then|it)$")
+SAME_LAST_YEAR = re.compile(r"same [a-z ]+ (?:last year|a year ago|the year before)")
+
+
+def _anchored(value: Any, earlier: Any) -> Any:
+    """A period counted from the previous one ("the week before that", "same time last year") in its words."""
+    if not isinstance(value, str) or not isinstance(earlier, str):
+        return value
+    if ANAPHORA.search(value):
+        return ANAPHORA.sub(earlier, value)
+    if SAME_LAST_YEAR.fullmatch(value):
+        return f"{earlier} last year"
+    return value
+
+
 def merge(previous: Extraction, current: Extraction) -> Extraction:
-    """A follow-up's arguments on top of the earlier question's ("and last month?" keeps the metric)."""
+    """A follow-up's arguments on top of the earlier question's ("and last month?" keeps the metric; "and the
+    week before that?" counts back from the earlier period)."""
     said = {k: v for k, v in current.args.items() if k not in current.defaulted}
+    for name in PERIOD_FIELDS:
+        if name in said:
+            said[name] = _anchored(said[name], previous.args.get(name) or previous.args.get("period"))
     args = {**current.args, **previous.args, **said}
     return Extraction(args=args, missing=[m for m in current.missing if m not in args])

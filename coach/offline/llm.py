@@ -37,19 +37,30 @@ from platformdirs import user_cache_dir
 from coach import embeddings
 from coach.offline import answers
 from coach.offline.arguments import extract
+from coach.offline.classifier import load_classifier
 from coach.offline.intents import load_bank
 from coach.offline.planner import Plan, PlannedCall, plan, tool_schema
 from coach.offline.router import Router
 
 PROVIDER = "offline"
+PREVIOUS_CALLS = "coach_calls"  # an assistant message's additional_kwargs key: the tool calls behind it
 Embedder = Callable[[Sequence[str]], np.ndarray]
 
 
-def build_router(*, embedder: Embedder = embeddings.embed, use_cues: bool = True) -> Router:
-    """A router over the intent examples in ``prompts/offline/intents/`` (embedded once per process; with the
-    default embedder the vectors are also cached on disk, so the next process starts faster)."""
+def build_router(
+    *,
+    embedder: Embedder = embeddings.embed,
+    use_cues: bool = True,
+    classifier: bool = True,
+    similarity: bool = True,
+) -> Router:
+    """A router over the intent examples in ``prompts/offline/intents/`` (embedded and the classifier trained
+    once per process; with the default embedder both are also cached on disk, so the next process starts
+    faster). ``classifier=False`` or ``similarity=False`` leave one scorer out (the benchmark's comparisons)."""
     cache_dir = Path(user_cache_dir("smb-coach")) if embedder is embeddings.embed else None
-    return Router(load_bank(embedder, cache_dir=cache_dir), embedder, use_cues=use_cues)
+    bank = load_bank(embedder, cache_dir=cache_dir)
+    trained = load_classifier(bank, cache_dir=cache_dir) if classifier else None
+    return Router(bank, embedder, use_cues=use_cues, classifier=trained, similarity=similarity)
 
 
 def _words(messages: Sequence[ChatMessage]) -> int:
@@ -73,6 +84,20 @@ def _tool_results(messages: Sequence[ChatMessage]) -> list[tuple[str, str]]:
         for m in messages
         if m.role == MessageRole.TOOL
     ]
+
+
+def _previous_calls(messages: Sequence[ChatMessage]) -> list[PlannedCall]:
+    """The tool calls recorded with the thread's previous answer (see ``PREVIOUS_CALLS``)."""
+    calls: list[PlannedCall] = []
+    for message in messages:
+        for call in message.additional_kwargs.get(PREVIOUS_CALLS) or ():
+            if (
+                isinstance(call, dict)
+                and isinstance(call.get("name"), str)
+                and isinstance(call.get("args"), dict)
+            ):
+                calls.append(PlannedCall(call["name"], dict(call["args"])))
+    return calls
 
 
 class OfflineLLM(FunctionCallingLLM):
@@ -114,9 +139,16 @@ class OfflineLLM(FunctionCallingLLM):
         """Load the embedding model and embed the intent examples now rather than on the first message."""
         self.router.route("hello", offered=set())
 
-    def plan(self, text: str, tools: Sequence[BaseTool], previous: str | None = None) -> Plan:
-        """What the model would do with ``text`` (for benchmarks and debugging)."""
-        return plan(self.router, text, tools, previous=previous)
+    def plan(
+        self,
+        text: str,
+        tools: Sequence[BaseTool],
+        previous: str | None = None,
+        previous_calls: Sequence[PlannedCall] = (),
+    ) -> Plan:
+        """What the model would do with ``text`` after ``previous`` (the thread's last question) and the calls
+        that answered it (for benchmarks and debugging, and the model's own turns)."""
+        return plan(self.router, text, tools, previous=previous, previous_calls=previous_calls)
 
     # -- the one decision every entry point shares ------------------------------------------------------------
 
@@ -136,7 +168,10 @@ class OfflineLLM(FunctionCallingLLM):
             text = messages[last].content or ""
             earlier = _last_user(messages[:last])
             previous = messages[earlier].content if earlier is not None else None
-            decided = self._forced(text, tools, kwargs.get("tool_choice")) or self.plan(text, tools, previous)
+            before = _previous_calls(messages[earlier + 1 : last] if earlier is not None else [])
+            decided = self._forced(text, tools, kwargs.get("tool_choice")) or self.plan(
+                text, tools, previous, before
+            )
             details = {"route": decided.kind, "scores": decided.scores}
             if not kwargs.get("allow_parallel_tool_calls", True):
                 decided.calls = decided.calls[:1]

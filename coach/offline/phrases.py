@@ -11,10 +11,19 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from coach import occasions
 from coach.periods import WORD_NUMBERS
-from coach.vocabulary import CHANNEL_SYNONYMS, SYNONYMS
+from coach.vocabulary import CHANNEL_SYNONYMS, SYNONYMS, mentioned_metrics
 
-MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december|sept)"
+MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)"
+)
+OCCASION = occasions.PATTERN
+NAMED_DAY = rf"(?:(?:the )?week of )?{OCCASION}(?: (?:long weekend|weekend|week))?"
+MONTH_PART = rf"(?:early|mid|late|the (?:start|beginning|middle|end) of) ?-?{MONTH}"
+YEAR_BACK = r"(?:last year|a year ago|the year before)"
+RELATIVE_UNIT = r"(?:day|week|fortnight|month|quarter|year|one|period|(?:\d+|[a-z]+) (?:days|weeks|months))"
 WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 UNIT = r"(?:days?|weeks?|months?|years?)"
 NUM_WORD = "|".join(sorted(WORD_NUMBERS, key=len, reverse=True))
@@ -110,6 +119,24 @@ def _count(word: str) -> str:
 
 
 PAST_PATTERNS: tuple[tuple[str, str], ...] = (
+    # one period counted back from another: "the week before last", "the fortnight before xmas", "...before that"
+    (
+        rf"\b(?:the )?{RELATIVE_UNIT} (?:before|prior to|leading up to) (?:that|then|it|last(?: week| month| year)?"
+        rf"|{MONTH_PART}|{NAMED_DAY}|(?:\d{{1,2}} )?{MONTH}(?: \d{{4}})?|(?:this|last) (?:week|month|quarter|year)"
+        rf"|q[1-4]|\d{{4}}-\d{{2}}-\d{{2}})\b",
+        "relative",
+    ),
+    (
+        rf"\bsame (?:month|week|period|time|days?|quarter|weekend|stretch|dates) {YEAR_BACK}\b",
+        "same_last_year",
+    ),
+    (
+        rf"\b(?:{MONTH_PART}|{NAMED_DAY}|{MONTH}|q[1-4]|(?:this|last) (?:week|month|quarter)) {YEAR_BACK}\b",
+        "named",
+    ),
+    (rf"\b(?:{MONTH_PART}|{NAMED_DAY})(?: \d{{4}})?\b", "named"),
+    (rf"\b({COUNT}) ({UNIT}) ago\b", "ago"),
+    (r"\b(?:last|this|the) weekend\b", "named"),
     (rf"\bsince (?:we |i |the |our |they )?[a-z0-9' -]+?{EVENT_END}", "since"),
     (rf"\b(?:the )?(?:last|past|previous) ({COUNT}) ({UNIT})\b", "last_n"),
     (r"\b(?:this|last|previous|past) (?:week|month|year|quarter)\b", "named"),
@@ -136,15 +163,27 @@ def _past_value(kind: str, match: re.Match[str]) -> str:
         return f"q{['first', 'second', 'third', 'fourth'].index(match.group(1)) + 1}"
     if kind == "since":
         return phrase.strip()
+    if kind == "ago":
+        return f"{_count(match.group(1))} {match.group(2)} ago"
+    if kind in ("relative", "same_last_year"):
+        return phrase.removeprefix("the ")
     return phrase.removeprefix("the ").replace("past ", "last ").replace("previous ", "last ")
 
 
 def _month_is_word(text: str, match: re.Match[str]) -> bool:
-    """'may' is usually a verb: only a month after in/for/of/by/until/since/end of, or before a year."""
-    if match.group(0).split()[0] != "may":
+    """'may' is usually a verb: only a month after in/for/of/by/until/since/end of, before a year, or as the
+    period of a metric ("may takings", "sales may vs april"); 'jan' and 'mar' are names or words unless so placed."""
+    word = match.group(0).split()[0]
+    if word not in ("may", "jan", "mar"):
         return True
-    before = text[: match.start()].rstrip()
-    return bool(re.search(r"\b(in|for|of|by|until|since|during|to|before)$", before)) or " " in match.group(0)
+    before, after = text[: match.start()].rstrip(), text[match.end() :].lstrip()
+    metric_after = bool(mentioned_metrics(after[:30])) and re.match(r"[a-z]+", after) is not None
+    return (
+        bool(re.search(r"\b(in|for|of|by|until|since|during|to|before|last|this|vs|versus|and)$", before))
+        or " " in match.group(0)
+        or (metric_after and not re.search(r"\b(?:we|i|it|you|they|sales|this|that)$", before))
+        or bool(re.match(r"(?:vs|versus|compared)\b", after))
+    )
 
 
 def find_periods(text: str) -> list[Found]:
@@ -159,13 +198,31 @@ def find_periods(text: str) -> list[Found]:
                 continue
             found.append(Found(_past_value(kind, match), match.start(), match.end()))
             taken[match.start() : match.end()] = [True] * (match.end() - match.start())
-    return sorted(found, key=lambda f: f.start)
+    return _year_back(sorted(found, key=lambda f: f.start))
+
+
+def _year_back(found: list[Found]) -> list[Found]:
+    """A comparison with "the same month last year" (or just "last year" after a named period) means the first
+    period a year earlier, day for day, not the whole of last year."""
+    if not found:
+        return found
+    first = found[0].value
+    out = [found[0]]
+    for item in found[1:]:
+        same = re.fullmatch(rf"same [a-z ]+ {YEAR_BACK}", item.value)
+        plain = item.value == "last year" and not re.search(r"\byear\b", first)
+        if (same or plain) and not re.search(YEAR_BACK, first):
+            item = Found(f"{first} last year", item.start, item.end)
+        out.append(item)
+    return out
 
 
 FUTURE_PATTERNS: tuple[tuple[str, str], ...] = (
     (rf"\b(?:the )?(?:next|coming|upcoming|following) ({COUNT}) ({UNIT})\b", "next_n"),
     (rf"\b({COUNT}) ({UNIT}) (?:out|ahead|from now|in advance)\b", "next_n"),
     (r"\bthe week after\b", "week_after"),
+    (rf"\b(?:the )?{RELATIVE_UNIT} (?:before|leading up to) {NAMED_DAY}\b", "named"),
+    (rf"\b{NAMED_DAY}\b", "named"),
     (r"\b(?:the )?(?:next|coming) (?:week|month|quarter|year)\b", "named"),
     (r"\b(?:the )?rest of (?:the|this) (?:week|month|year)\b", "named"),
     (
@@ -210,7 +267,8 @@ DEADLINE_PATTERNS: tuple[tuple[str, str], ...] = (
         "date",
     ),
     (rf"\b(?:by|until|till|before|to|for|in) ({MONTH}(?: \d{{4}})?)\b", "month"),
-    (r"\b(?:by|until|till|before) (christmas|easter|summer|spring|autumn|fall|winter|year end)\b", "season"),
+    (r"\b(?:by|until|till|before) (?:the )?(end of q[1-4])\b", "end"),
+    (rf"\b(?:by|until|till|before|for) ({OCCASION}|summer|spring|autumn|fall|winter|year end)\b", "season"),
     (r"\b(?:this|by the end of this) year\b", "this_year"),
     (r"\b(?:next|this) (?:month|quarter|week)\b", "plain"),
     (r"\bend of (?:the )?(?:week|month|quarter|year)\b", "plain"),

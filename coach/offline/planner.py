@@ -40,20 +40,33 @@ def tool_schema(tool: BaseTool) -> dict[str, Any]:
         return {"properties": {}, "required": []}
 
 
-def plan(router: Router, text: str, tools: Sequence[BaseTool], previous: str | None = None) -> Plan:
-    """Route ``text`` over the offered ``tools`` and extract each chosen tool's arguments from its clause."""
+def plan(
+    router: Router,
+    text: str,
+    tools: Sequence[BaseTool],
+    previous: str | None = None,
+    previous_calls: Sequence[PlannedCall] = (),
+) -> Plan:
+    """Route ``text`` over the offered ``tools`` and extract each chosen tool's arguments from its clause.
+
+    A follow-up ("and the week before that?") builds on the arguments the previous answer's call was made with
+    when the thread remembers them (``previous_calls``), else on the previous question's words."""
     offered = {t.metadata.name: t for t in tools if t.metadata.name}
-    route: Route = router.route(text, offered=set(offered), previous=previous)
+    asked_before = [c.tool for c in previous_calls if c.tool in offered]
+    route: Route = router.route(text, offered=set(offered), previous=previous, previous_tools=asked_before)
     if route.kind != "tools":
         return Plan(route.kind, candidates=route.candidates, scores=route.scores)
     calls: list[PlannedCall] = []
     missing: dict[str, list[str]] = {}
     for choice in route.choices:
         schema = tool_schema(offered[choice.tool])
-        if route.follow_up and previous is not None:
+        earlier = next((c for c in previous_calls if c.tool == choice.tool), None)
+        if route.follow_up and earlier is not None:
             found: Extraction = merge(
-                extract(choice.tool, schema, previous), extract(choice.tool, schema, text)
+                Extraction(args=earlier.args, missing=[]), extract(choice.tool, schema, text)
             )
+        elif route.follow_up and previous is not None:
+            found = merge(extract(choice.tool, schema, previous), extract(choice.tool, schema, text))
         else:
             found = extract(choice.tool, schema, choice.clause)
         if found.missing:

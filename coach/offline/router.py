@@ -4,15 +4,19 @@ clarifying question when nothing matches well enough."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from coach.offline.classifier import IntentClassifier
 from coach.offline.intents import NON_TOOL_INTENTS, Embedder, IntentBank
 from coach.offline.phrases import clean, correct
 
 THRESHOLD = 0.50  # below this the best intent is a guess: ask instead
 CLAUSE_THRESHOLD = 0.56  # a clause of a compound question must be this clear to add a tool of its own
+CLASSIFIER_WEIGHT = 0.5  # how far the classifier's probability moves a score (0.5 -> +-0.25 at the extremes)
+SWITCH_THRESHOLD = 0.70  # a follow-up's own words must be this clear to leave the previous answer's tool
 QUESTION_START = (
     r"(?:what|what's|whats|how|why|when|which|who|where|should|can|could|would|will|do|does|did|is|are|tell|show"
     r"|give|make|set|mark|plan|forecast|suggest|list|create|let's|lets|then|predict)"
@@ -52,19 +56,41 @@ def split_clauses(text: str) -> list[str]:
     return [p for p in parts if len(p.split()) >= 2] or [clean(text)]
 
 
+# words that point back at the previous question's period or subject ("the week before that", "same time
+# last year?", "how about that goal")
+POINTS_BACK = re.compile(
+    r"\b(?:before|after) (?:that|then)\b|\bsame (?:time|month|week|period|days?) (?:last year|a year ago)\b"
+    r"|\bthe one before\b|\bthat (?:week|month|day|period|goal|one|channel|product)\b|\binstead\b"
+)
+
+
 def is_follow_up(text: str) -> bool:
-    """A short message that only makes sense with the previous question ("and last month?", "what about orders")."""
+    """A short message that only makes sense with the previous question ("and last month?", "what about orders",
+    "the week before that?")."""
     words = clean(text).rstrip("?.!").split()
-    return len(words) <= 6 and bool(FOLLOW_UP.match(" ".join(words)))
+    joined = " ".join(words)
+    return (len(words) <= 6 and bool(FOLLOW_UP.match(joined))) or (
+        len(words) <= 9 and bool(POINTS_BACK.search(joined))
+    )
 
 
 class Router:
     """Scores messages against the intent bank; only tools in ``offered`` are ever chosen."""
 
-    def __init__(self, bank: IntentBank, embedder: Embedder, *, use_cues: bool = True) -> None:
+    def __init__(
+        self,
+        bank: IntentBank,
+        embedder: Embedder,
+        *,
+        use_cues: bool = True,
+        classifier: IntentClassifier | None = None,
+        similarity: bool = True,
+    ) -> None:
         self.bank = bank
         self.embedder = embedder
         self.use_cues = use_cues
+        self.classifier = classifier
+        self.similarity = similarity or classifier is None
         self._memo: dict[str, np.ndarray] = {}
 
     def prime(self, texts: list[str]) -> None:
@@ -81,7 +107,16 @@ class Router:
         return np.stack([self._memo[t] if t in self._memo else fresh[t] for t in texts])
 
     def _scores(self, texts: list[str]) -> np.ndarray:
-        scores = self.bank.similarity(self._vectors(texts))
+        """Per text and intent: example similarity, moved up or down by how sure the classifier is (a confident
+        0.9 adds 0.2, an unsure 0.3 takes 0.1 away), plus the cue-word bonus."""
+        vectors = self._vectors(texts)
+        scores = (
+            self.bank.similarity(vectors)
+            if self.similarity
+            else np.full((len(texts), len(self.bank.names)), 0.5, dtype=np.float32)
+        )
+        if self.classifier is not None:
+            scores = scores + CLASSIFIER_WEIGHT * (self.classifier.probabilities(vectors) - 0.5)
         return scores + self.bank.cues(texts) if self.use_cues else scores
 
     def _best(self, row: np.ndarray, allowed: list[int]) -> tuple[str, float, list[str]]:
@@ -89,8 +124,16 @@ class Router:
         names = [self.bank.names[i] for i in order]
         return names[0], float(row[order[0]]), names[1:3]
 
-    def route(self, text: str, *, offered: set[str], previous: str | None = None) -> Route:
-        """What ``text`` asks for, given the tools on offer and the previous user message, if any."""
+    def route(
+        self,
+        text: str,
+        *,
+        offered: set[str],
+        previous: str | None = None,
+        previous_tools: Sequence[str] = (),
+    ) -> Route:
+        """What ``text`` asks for, given the tools on offer, the previous user message and the tools that
+        answered it, if any (a follow-up keeps that tool unless its own words clearly ask for another)."""
         allowed = [i for i, name in enumerate(self.bank.names) if name in offered or name in NON_TOOL_INTENTS]
         follow_up = previous is not None and is_follow_up(text)
         text = correct(clean(text), self.bank.vocabulary)
@@ -103,6 +146,10 @@ class Router:
         if follow_up and previous:
             # the previous question decides the tool; the new words only change its arguments
             best, score, others = self._best(self._scores([clean(previous)])[0], allowed)
+            if previous_tools:
+                own, own_score, _ = self._best(self._scores([text])[0], allowed)
+                keep = own == previous_tools[0] or own_score < SWITCH_THRESHOLD or own in NON_TOOL_INTENTS
+                best, score = (previous_tools[0], max(score, THRESHOLD)) if keep else (own, own_score)
         picked: list[Choice] = []
         for row, clause in zip(scores[1:], clauses, strict=False) if len(clauses) > 1 else []:
             name, clause_score, _ = self._best(row, allowed)

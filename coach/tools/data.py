@@ -73,6 +73,18 @@ def in_data(series: pd.Series, period: Period, label: str) -> pd.Series:
     return part
 
 
+def kind_of(metric: str) -> str:
+    """ "average" for levels and ratios (compared as they are), "total" for flows (summed over a period)."""
+    return "average" if metric in AVERAGED_METRICS else "total"
+
+
+def same_coverage(now: pd.Series, before: pd.Series, period: Period, baseline: Period) -> bool:
+    """Whether two periods' totals are comparable: about as long (a month with the month before), each with nearly
+    all of its days in the data."""
+    similar = min(period.days, baseline.days) >= 0.9 * max(period.days, baseline.days)
+    return similar and len(now) >= 0.9 * period.days and len(before) >= 0.9 * baseline.days
+
+
 def aggregate(values: pd.Series, metric: str) -> float:
     """Total for flows, mean for levels and ratios."""
     return float(values.mean() if metric in AVERAGED_METRICS else values.sum())
@@ -120,22 +132,27 @@ async def metric_summary_tool(ctx: ToolContext, args: MetricSummaryArgs) -> Tool
     series = column_for(frame, metric, dimension)
     label = metric_label(f"{metric}[{dimension}]" if dimension else metric)
     today = min(ctx.today, series.index.max().date() + timedelta(days=1))
-    period = resolve_period(args.period, today=today, events=events(frame))
+    country = ctx.tenant.country
+    period = resolve_period(args.period, today=today, events=events(frame), country=country)
     baseline = (
-        resolve_period(args.compare_to, today=today, events=events(frame))
+        resolve_period(args.compare_to, today=today, events=events(frame), country=country)
         if args.compare_to
         else period.previous()
     )
     now, before = in_data(series, period, label), in_data(series, baseline, label)
     value, base = aggregate(now, metric), aggregate(before, metric)
+    uneven = kind_of(metric) == "total" and not same_coverage(now, before, period, baseline)
+    if uneven:  # totals over unequal stretches of data are not comparable: compare what a day brought
+        value, base = float(now.mean()), float(before.mean())
     change = (value - base) / abs(base) if base else None
     currency = ctx.tenant.currency
-    kind = "average" if metric in AVERAGED_METRICS else "total"
+    kind = kind_of(metric)
+    per_day = " a day" if uneven else ""
     headline = (
         f"{label.capitalize()} {period.label} ({day_range(period.start, period.end)}): "
-        f"{quantity(value, metric, currency)}"
+        f"{quantity(value, metric, currency)}{per_day}"
         + (
-            f", {percent(change)} vs {baseline.label} ({quantity(base, metric, currency)})."
+            f", {percent(change)} vs {baseline.label} ({quantity(base, metric, currency)}{per_day})."
             if change is not None
             else "."
         )
@@ -149,6 +166,14 @@ async def metric_summary_tool(ctx: ToolContext, args: MetricSummaryArgs) -> Tool
         )
     if len(now) < period.days:
         notes.append(f"Data covers {len(now)} of the {period.days} days.")
+    if len(before) < baseline.days:
+        notes.append(
+            f"{baseline.label.capitalize()} has data for only {len(before)} of its {baseline.days} days."
+        )
+    if uneven:
+        notes.append(
+            "The two periods have different numbers of days with data, so I compared the average day."
+        )
     window = series.loc[pd.Timestamp(baseline.start) : pd.Timestamp(period.end)]
     chart = history_and_forecast(
         window,

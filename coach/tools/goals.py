@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 
-from analytics.goals import Goal, GoalProgress, check_goal, progress, transition
-from coach.format import day_range, metric_label, quantity
+from analytics.goals import Goal, GoalProgress, check_goal, default_kind, progress, transition
+from coach.format import day_range, metric_label, percent, quantity
 from coach.periods import deadline as parse_deadline
 from coach.tools.base import ToolError
 from coach.tools.context import ToolContext
@@ -38,17 +39,54 @@ def _row(goal: SmartGoal, currency: str, position: int | None = None) -> dict[st
     }
 
 
+def relative_target(
+    series: pd.Series, args: CreateGoalArgs, *, metric: str, today: date, due: date
+) -> tuple[float, str]:
+    """The goal's number: as given, or (for "up a fifth by spring") the same stretch of days a year earlier, or
+    else the stretch just before today, moved by ``change_pct``; with a note saying what it was measured from."""
+    if args.target is not None:
+        return float(args.target), ""
+    if args.change_pct is None:
+        raise ToolError("What number should the goal aim for (or by how much should it change)?")
+    days = max((due - today).days, 1)
+    factor = 1 + args.change_pct / 100
+    label = metric_label(metric)
+    if default_kind(metric)[0] == "level":
+        recent = series.loc[
+            pd.Timestamp(today - timedelta(days=28)) : pd.Timestamp(today - timedelta(days=1))
+        ]
+        if recent.empty:
+            raise ToolError(f"I have no {label} for the last 4 weeks to measure the change from.")
+        return round(factor * float(recent.mean()), 2), f"Measured from the last 4 weeks' average {label}."
+    year = pd.DateOffset(years=1)
+    year_ago = series.loc[pd.Timestamp(today) - year : pd.Timestamp(due) - year]
+    if len(year_ago) >= 0.9 * days:
+        base, source = float(year_ago.sum()), "the same days last year"
+    else:
+        before = series.loc[
+            pd.Timestamp(today - timedelta(days=days)) : pd.Timestamp(today - timedelta(days=1))
+        ]
+        if len(before) < 0.9 * days:
+            raise ToolError(
+                f"I do not have {days} days of {label} yet to measure the change from; give a number."
+            )
+        base, source = float(before.sum()), f"the {days} days before today"
+    return round(factor * base, 2), f"The target is {label} from {source}, {percent(args.change_pct / 100)}."
+
+
 async def create_goal_tool(ctx: ToolContext, args: CreateGoalArgs) -> ToolResult:
     """Check the goal (metric, number, deadline, achievability against the forecast) and store it."""
     metric, dimension = await resolve_metric(ctx, args.metric)
     frame = await ctx.frame()
     series = column_for(frame, metric, dimension)
     due = parse_deadline(args.deadline, today=ctx.today)
+    target, baseline_note = relative_target(series, args, metric=metric, today=ctx.today, due=due)
+    args = args.model_copy(update={"target": target})
     check = await asyncio.to_thread(
         check_goal,
         series,
         metric=metric,
-        target=args.target,
+        target=target,
         deadline=due,
         kind=args.kind,
         today=ctx.today,
@@ -60,7 +98,7 @@ async def create_goal_tool(ctx: ToolContext, args: CreateGoalArgs) -> ToolResult
     currency = ctx.tenant.currency
     title = (
         args.title
-        or f"{metric_label(metric).capitalize()} {quantity(args.target, metric, currency)} by {due:%-d %b %Y}"
+        or f"{metric_label(metric).capitalize()} {quantity(target, metric, currency)} by {due:%-d %b %Y}"
     )
     outlook = check.outlook
     async with ctx.db.tenant_session(ctx.tenant.id) as session:
@@ -91,7 +129,7 @@ async def create_goal_tool(ctx: ToolContext, args: CreateGoalArgs) -> ToolResult
         "goal_id": str(row.id)[:8],
         "title": title,
         "metric": metric,
-        "target": args.target,
+        "target": target,
         "kind": check.kind,
         "deadline": due.isoformat(),
         "label": check.label,
@@ -107,7 +145,7 @@ async def create_goal_tool(ctx: ToolContext, args: CreateGoalArgs) -> ToolResult
         tool="create_goal",
         headline=f"Goal set: {title}. {check.sentence}",
         facts=facts,
-        notes=[check.kind_reason],
+        notes=[note for note in (baseline_note, check.kind_reason) if note],
         sources=[
             Source(
                 tool="create_goal",

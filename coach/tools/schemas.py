@@ -115,7 +115,11 @@ class CreateGoalArgs(BaseModel):
     """Set a SMART goal: a metric, a number and a deadline; says how achievable it is."""
 
     metric: str = Field(description="Metric the goal is about.")
-    target: float = Field(description="The number to reach.")
+    target: float | None = Field(default=None, description="The number to reach.")
+    change_pct: float | None = Field(
+        default=None,
+        description="Instead of a number: up (or down) by this percent, e.g. 20 for 'up a fifth'.",
+    )
     deadline: Period = Field(description="By when, e.g. 'end of March', '2026-12-31', 'in 8 weeks'.")
     kind: Literal["total", "level", "average"] | None = Field(
         default=None, description="total: sum up to the deadline; level: the daily value at the deadline."

@@ -26,6 +26,7 @@ class PastTurn:
     question: str
     answer: str
     similarity: float | None = None
+    tool_calls: tuple[dict[str, Any], ...] = ()  # what the coach called to answer: [{"name", "args", "ok"}]
 
 
 async def record_turn(
@@ -111,5 +112,12 @@ async def set_search_effort(*, session: AsyncSession, ef_search: int = 80) -> No
 
 def _past(row: CoachingSession, similarity: float | None = None) -> PastTurn:
     return PastTurn(
-        row.id, row.created_at, row.channel, row.thread_key, row.user_query, row.coach_response, similarity
+        row.id,
+        row.created_at,
+        row.channel,
+        row.thread_key,
+        row.user_query,
+        row.coach_response,
+        similarity,
+        tuple(call for call in row.tool_calls or () if isinstance(call, dict)),
     )
