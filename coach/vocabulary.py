@@ -40,6 +40,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "average sale",
         "spend per customer",
         "average spend",
+        "spend per head",
+        "per head",
         "ticket size",
         "check size",
     ),

@@ -50,10 +50,16 @@ NEGATIVE = (
 RATIOS: tuple[tuple[str, str], ...] = (
     ("revenue_per_employee", r"\b(?:revenue|sales|turnover) per (?:employee|staff|head|worker)"),
     ("gross_margin", r"\bgross (?:profit )?margin"),
-    ("net_margin", r"\bnet (?:profit )?margin|\bprofit margin|\bnet profit|\bmargins?\b"),
+    (
+        "net_margin",
+        r"\bnet (?:profit )?margin|\bprofit margin|\bnet profit|\bmargins?\b|\bprofit(?:s|able)?\b",
+    ),
     ("labour_cost_pct", r"\blabou?r|\bwages?\b|\bstaff|\bpayroll"),
     ("cogs_pct", r"\bcogs\b|\bfood cost|\bcost of (?:goods|sales)|\bingredient|\bstock cost"),
-    ("average_ticket", r"\baverage (?:ticket|order|sale|spend)|\baov\b|\bbasket"),
+    (
+        "average_ticket",
+        r"\b(?:average|avg) (?:ticket|order|sale|spend)|\baov\b|\bbasket|\bspend per (?:head|customer)",
+    ),
 )
 LIST_STATUS: tuple[tuple[str, str], ...] = (
     ("all", r"\ball\b|\bevery\b|\bincluding\b|\bever\b"),
@@ -109,6 +115,10 @@ def _metric(tool: str, msg: Message) -> str | None:
     found = metrics_in(msg.text)
     if tool == "what_if":
         found = [m for m in found if m not in LEVERS]
+    elif tool == "explain_change" and any(m not in LEVERS for m in found):
+        found = [
+            m for m in found if m not in LEVERS
+        ]  # "does rain hurt our sales": the outcome, not the cause
     return found[0] if found else None
 
 
@@ -402,6 +412,8 @@ def _anchored(value: Any, earlier: Any) -> Any:
         return ANAPHORA.sub(earlier, value)
     if SAME_LAST_YEAR.fullmatch(value):
         return f"{earlier} last year"
+    if value in ("same day last week", "same day last month"):
+        return f"{earlier} a {value.rsplit(' ', 1)[1]} earlier"
     return value
 
 

@@ -38,6 +38,9 @@ TYPOS = {
     "mnth": "month",
     "mth": "month",
     "yr": "year",
+    "yrs": "years",
+    "qtr": "quarter",
+    "tmrw": "tomorrow",
     "nxt": "next",
     "ytd": "year to date",
     "u": "you",
@@ -130,6 +133,12 @@ PAST_PATTERNS: tuple[tuple[str, str], ...] = (
         rf"\bsame (?:month|week|period|time|days?|quarter|weekend|stretch|dates) {YEAR_BACK}\b",
         "same_last_year",
     ),
+    (r"\b(?:the )?same (?:day|days|weekday) (?:last|the) (week|month)\b", "same_last"),
+    (rf"\b(?:{MONTH}|q[1-4]) this year\b", "this_year"),
+    (rf"\b(?:from )?{MONTH} (?:to|until|through|-) {MONTH}\b", "named"),
+    (r"\b(?:the )?(first|second|1st|2nd) half of (?:the |this |last )?year\b", "half"),
+    (r"\bh([12])\b", "half"),
+    (r"\b(?:the )?(day|week|weekend|month|fortnight|year) (before|after)(?= ?[?.!]?$)", "lone_relative"),
     (
         rf"\b(?:{MONTH_PART}|{NAMED_DAY}|{MONTH}|q[1-4]|(?:this|last) (?:week|month|quarter)) {YEAR_BACK}\b",
         "named",
@@ -165,6 +174,15 @@ def _past_value(kind: str, match: re.Match[str]) -> str:
         return phrase.strip()
     if kind == "ago":
         return f"{_count(match.group(1))} {match.group(2)} ago"
+    if kind == "lone_relative":  # counted from the previous question's period ("and the day before?")
+        return f"{match.group(1)} {match.group(2)} that"
+    if kind == "same_last":
+        return f"same day last {match.group(1)}"
+    if kind == "this_year":
+        return phrase.removesuffix(" this year")
+    if kind == "half":
+        first = match.group(1) in ("first", "1st", "1")
+        return ("first half" if first else "second half") + (" last year" if "last year" in phrase else "")
     if kind in ("relative", "same_last_year"):
         return phrase.removeprefix("the ")
     return phrase.removeprefix("the ").replace("past ", "last ").replace("previous ", "last ")
@@ -213,6 +231,8 @@ def _year_back(found: list[Found]) -> list[Found]:
         plain = item.value == "last year" and not re.search(r"\byear\b", first)
         if (same or plain) and not re.search(YEAR_BACK, first):
             item = Found(f"{first} last year", item.start, item.end)
+        elif item.value in ("same day last week", "same day last month"):
+            item = Found(f"{first} a {item.value.rsplit(' ', 1)[1]} earlier", item.start, item.end)
         out.append(item)
     return out
 
@@ -220,7 +240,8 @@ def _year_back(found: list[Found]) -> list[Found]:
 FUTURE_PATTERNS: tuple[tuple[str, str], ...] = (
     (rf"\b(?:the )?(?:next|coming|upcoming|following) ({COUNT}) ({UNIT})\b", "next_n"),
     (rf"\b({COUNT}) ({UNIT}) (?:out|ahead|from now|in advance)\b", "next_n"),
-    (r"\bthe week after\b", "week_after"),
+    (r"\bthe week after next\b", "week_after"),
+    (r"\b(?:the )?(day|week|weekend|month|fortnight|year) (after|before)(?= ?[?.!]?$)", "lone_relative"),
     (rf"\b(?:the )?{RELATIVE_UNIT} (?:before|leading up to) {NAMED_DAY}\b", "named"),
     (rf"\b{NAMED_DAY}\b", "named"),
     (r"\b(?:the )?(?:next|coming) (?:week|month|quarter|year)\b", "named"),
@@ -248,6 +269,8 @@ def find_horizon(text: str) -> Found | None:
             value = f"{_count(match.group(1))} {match.group(2)}"
         elif kind == "week_after":
             value = "the week after next"
+        elif kind == "lone_relative":  # a follow-up: counted from the previous question's horizon
+            value = f"{match.group(1)} {match.group(2)} that"
         elif kind == "until":
             value = "until " + match.group(1).removeprefix("the ")
         else:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coach.offline.classifier import IntentClassifier
-from coach.offline.intents import NON_TOOL_INTENTS, Embedder, IntentBank
+from coach.offline.intents import NON_TOOL_INTENTS, STRONG_CUES, Embedder, IntentBank
 from coach.offline.phrases import clean, correct
 
 THRESHOLD = 0.50  # below this the best intent is a guess: ask instead
@@ -124,6 +124,10 @@ class Router:
         names = [self.bank.names[i] for i in order]
         return names[0], float(row[order[0]]), names[1:3]
 
+    def _strongly_cued(self, text: str, name: str) -> bool:
+        """Whether ``text`` carries a decisive cue for intent ``name`` ("why" for explain_change)."""
+        return name in STRONG_CUES and re.search(STRONG_CUES[name], text) is not None
+
     def route(
         self,
         text: str,
@@ -131,11 +135,16 @@ class Router:
         offered: set[str],
         previous: str | None = None,
         previous_tools: Sequence[str] = (),
+        follow_up: bool = False,
     ) -> Route:
         """What ``text`` asks for, given the tools on offer, the previous user message and the tools that
-        answered it, if any (a follow-up keeps that tool unless its own words clearly ask for another)."""
+        answered it, if any (a follow-up keeps that tool unless its own words clearly ask for another).
+
+        In a thread, a short message that would otherwise get a clarifying question ("vs Q3 last year?", "just
+        the pastries", "ok but i only have 1000") is read as a follow-up of the previous question."""
         allowed = [i for i, name in enumerate(self.bank.names) if name in offered or name in NON_TOOL_INTENTS]
-        follow_up = previous is not None and is_follow_up(text)
+        original = text
+        follow_up = previous is not None and (follow_up or is_follow_up(text))
         text = correct(clean(text), self.bank.vocabulary)
         whole = f"{clean(previous)} ; {text}" if follow_up and previous else text
         clauses = split_clauses(whole) if not follow_up else [whole]
@@ -146,10 +155,16 @@ class Router:
         if follow_up and previous:
             # the previous question decides the tool; the new words only change its arguments
             best, score, others = self._best(self._scores([clean(previous)])[0], allowed)
+            own_row = self._scores([text])[0]
+            own, own_score, _ = self._best(own_row, allowed)
+            decided = own_score >= SWITCH_THRESHOLD or self._strongly_cued(text, own)
+            if own in NON_TOOL_INTENTS and own_score >= SWITCH_THRESHOLD:
+                return Route(own, scores=summary)  # "actually nvm, who won the game last night"
             if previous_tools:
-                own, own_score, _ = self._best(self._scores([text])[0], allowed)
-                keep = own == previous_tools[0] or own_score < SWITCH_THRESHOLD or own in NON_TOOL_INTENTS
+                keep = own == previous_tools[0] or not decided or own in NON_TOOL_INTENTS
                 best, score = (previous_tools[0], max(score, THRESHOLD)) if keep else (own, own_score)
+            elif decided and own not in NON_TOOL_INTENTS:
+                best, score = own, max(own_score, THRESHOLD)
         picked: list[Choice] = []
         for row, clause in zip(scores[1:], clauses, strict=False) if len(clauses) > 1 else []:
             name, clause_score, _ = self._best(row, allowed)
@@ -157,6 +172,10 @@ class Router:
                 picked.append(Choice(name, clause_score, clause))
         if len({c.tool for c in picked}) >= 2:
             return Route("tools", choices=picked, scores=summary)
+        if score < THRESHOLD and previous is not None and not follow_up and len(text.split()) <= 10:
+            return self.route(
+                original, offered=offered, previous=previous, previous_tools=previous_tools, follow_up=True
+            )
         if score < THRESHOLD:
             return Route(
                 "clarify",

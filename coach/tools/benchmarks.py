@@ -17,7 +17,9 @@ async def benchmark_compare_tool(ctx: ToolContext, args: BenchmarkCompareArgs) -
     frame = await ctx.frame()
     if frame.empty:
         raise ToolError("There is no data yet to compare.")
-    period = resolve_period(args.period, today=min(ctx.today, frame.index.max().date()))
+    period = resolve_period(
+        args.period, today=min(ctx.today, frame.index.max().date()), country=ctx.tenant.country
+    )
     async with ctx.db.tenant_session(ctx.tenant.id) as session:
         headcount = len(await list_employees(session=session)) or None
         published = await list_benchmarks(

@@ -42,12 +42,17 @@ class Question:
     baseline: Period
 
 
-def prepare_explain(frame: pd.DataFrame, metric: str, args: ExplainChangeArgs, today: date) -> Question:
+def prepare_explain(
+    frame: pd.DataFrame, metric: str, args: ExplainChangeArgs, today: date, country: str = "US"
+) -> Question:
     """The periods to compare, resolved against the data's last day (pure)."""
     series = column_for(frame, metric, "")
     today = min(today, series.index.max().date() + timedelta(days=1))
-    period = resolve_period(args.period, today=today, events=events(frame))
-    baseline = resolve_period(args.baseline, today=today, events=events(frame)) if args.baseline else None
+    found = events(frame)
+    period = resolve_period(args.period, today=today, events=found, country=country)
+    baseline = (
+        resolve_period(args.baseline, today=today, events=found, country=country) if args.baseline else None
+    )
     return Question(metric, series, period, baseline or period.previous())
 
 
@@ -60,7 +65,7 @@ async def explain_change_tool(ctx: ToolContext, args: ExplainChangeArgs) -> Tool
             "not of one channel or product yet."
         )
     frame = await ctx.frame()
-    q = prepare_explain(frame, metric, args, ctx.today)
+    q = prepare_explain(frame, metric, args, ctx.today, ctx.tenant.country)
     data = evidence_frame(frame, country=ctx.tenant.country)
     windows = (q.period.start, q.period.end), (q.baseline.start, q.baseline.end)
     result = await asyncio.to_thread(explain_change, data, metric, *windows, industry=industry(ctx))
@@ -155,7 +160,9 @@ async def what_if_tool(ctx: ToolContext, args: WhatIfArgs) -> ToolResult:
     data = evidence_frame(frame, country=ctx.tenant.country)
     key, change = _intervention(args, data)
     last = data.index.max().date()
-    window = resolve_future(args.horizon, today=max(ctx.today - timedelta(days=1), last))
+    window = resolve_future(
+        args.horizon, today=max(ctx.today - timedelta(days=1), last), country=ctx.tenant.country
+    )
     horizon = (window.end - last).days
     result = await asyncio.to_thread(what_if, data, {key: change}, metric, horizon, industry=industry(ctx))
     return present_what_if(

@@ -64,7 +64,9 @@ async def forecast_metric_tool(ctx: ToolContext, args: ForecastMetricArgs) -> To
     frame = await ctx.frame()
     series = column_for(frame, metric, dimension)
     last = series.index.max().date()
-    window = resolve_future(args.horizon, today=max(ctx.today - timedelta(days=1), last))
+    window = resolve_future(
+        args.horizon, today=max(ctx.today - timedelta(days=1), last), country=ctx.tenant.country
+    )
     steps = min((window.end - last).days, MAX_HORIZON_DAYS)
     result = await asyncio.to_thread(  # seconds of CPU: never on the event loop that acknowledges Slack
         forecast, series.asfreq("D"), steps, **forecast_options(ctx)

@@ -79,7 +79,7 @@ async def create_goal_tool(ctx: ToolContext, args: CreateGoalArgs) -> ToolResult
     metric, dimension = await resolve_metric(ctx, args.metric)
     frame = await ctx.frame()
     series = column_for(frame, metric, dimension)
-    due = parse_deadline(args.deadline, today=ctx.today)
+    due = parse_deadline(args.deadline, today=ctx.today, country=ctx.tenant.country)
     target, baseline_note = relative_target(series, args, metric=metric, today=ctx.today, due=due)
     args = args.model_copy(update={"target": target})
     check = await asyncio.to_thread(
@@ -186,7 +186,9 @@ async def update_goal_tool(ctx: ToolContext, args: UpdateGoalArgs) -> ToolResult
             "What should change: the status, the target or the deadline?",
             needs="Should I mark it completed, archive it, or change the target or deadline?",
         )
-    due = parse_deadline(args.deadline, today=ctx.today) if args.deadline else None
+    due = (
+        parse_deadline(args.deadline, today=ctx.today, country=ctx.tenant.country) if args.deadline else None
+    )
     async with ctx.db.tenant_session(ctx.tenant.id) as session:
         goal = await find_goal(session=session, reference=args.goal)
         status = transition(goal.status, args.status) if args.status else None

@@ -90,7 +90,7 @@ async def plan_staffing_tool(ctx: ToolContext, args: PlanStaffingArgs) -> ToolRe
         staff = staff_members(await list_employees(session=session))
     frame = await ctx.frame()
     customers = column_for(frame, "customers", "")
-    start, steps = _week(args, frame.index.max().date(), ctx.today)
+    start, steps = _week(args, frame.index.max().date(), ctx.today, ctx.tenant.country)
     daily = await asyncio.to_thread(footfall, customers, start, steps, ctx.tenant.country)
     req = request(staff, daily, operations_for(ctx.tenant.industry), args.labour_budget)
     rota, conflicts = await asyncio.to_thread(solve, req)
@@ -118,9 +118,9 @@ def footfall(customers: pd.Series, start: date, steps: int, country: str) -> pd.
     return result.point.loc[pd.Timestamp(start) : pd.Timestamp(start + timedelta(days=6))]
 
 
-def _week(args: PlanStaffingArgs, last: date, today: date) -> tuple[date, int]:
+def _week(args: PlanStaffingArgs, last: date, today: date, country: str) -> tuple[date, int]:
     """The Monday of the asked week and the days to forecast to its Sunday."""
-    week = resolve_future(args.week, today=max(today - timedelta(days=1), last))
+    week = resolve_future(args.week, today=max(today - timedelta(days=1), last), country=country)
     start = week.start - timedelta(days=week.start.weekday())
     steps = (start + timedelta(days=6) - last).days
     if steps < 1:
