@@ -162,11 +162,19 @@ CUES: dict[str, str] = {name: r"\b(?:" + "|".join(words) + r")\b" for name, word
 
 # Cues that on their own nearly settle the question (a "what if" is a scenario whatever it mentions).
 STRONG_CUES: dict[str, str] = {
-    "what_if": r"\bwhat if\b|\bwhat happens if\b|\bwhat would happen\b|\bsimulate\b",
+    "what_if": r"\bwhat if\b|\bwhat happens if\b|\bwhat would happen\b|\bsimulate\b"
+    r"|\b(?:impact|effect) of (?:a |an )?(?:\d+(?:\.\d+)?% )?(?:price|prices|marketing|ad) "
+    r"(?:rise|increase|cut|drop|change)",
     "explain_change": r"\bwhy\b|\bhow come\b",
     "forecast_metric": r"\bforecast|\bpredict",
     "benchmark_compare": r"\bindustry\b|\bbenchmark",
-    "search_history": r"\bhistory\b|\b(?:past|previous|earlier) (?:chats?|conversations?)\b",
+    "search_history": r"\bhistory\b|\b(?:past|previous|earlier) (?:chats?|conversations?)\b"
+    r"|\byou (?:said|told me|suggested|mentioned|recommended)\b|\bwe (?:discussed|talked about|decided)\b",
+    # finishing a goal: "tick it off", "we smashed the revenue one, close it", "goal 3 is done"
+    "update_goal": r"\btick (?:it|that|them) off\b|\bclose (?:it|that|the \w+ (?:one|goal))\b"
+    r"|\b(?:goal|target) #?\d\b.*\b(?:is|are) (?:done|complete|finished|hit)\b|\bwe (?:smashed|nailed|hit|reached)\b",
+    "goal_progress": r"\bon (?:track|target)\b|\b(?:gonna|going to) (?:hit|make|reach)\b.*\b(?:goal|target)"
+    r"|\bhow'?s (?:the |our |my )?[\w ]{0,20}(?:goal|target|one|thing) (?:going|doing|looking|tracking)",
 }
 
 

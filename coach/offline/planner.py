@@ -9,7 +9,7 @@ from typing import Any
 from llama_index.core.tools.types import BaseTool
 
 from coach.offline.arguments import Extraction, extract, merge
-from coach.offline.router import Route, Router
+from coach.offline.router import Choice, Route, Router
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,27 @@ def tool_schema(tool: BaseTool) -> dict[str, Any]:
         return tool.metadata.get_parameters_dict()
     except (AttributeError, ValueError):
         return {"properties": {}, "required": []}
+
+
+RUNNER_UP_GAP = 0.12  # a runner-up this close that needs nothing more is the likelier reading
+
+
+def _complete_runner_up(
+    route: Route, choice: Choice, offered: dict[str, BaseTool], found: Extraction
+) -> tuple[Choice, Extraction] | None:
+    """When the best tool lacks a required argument ("am I gonna make my revenue goal": create_goal without a
+    number), the second-best tool if it scores nearly as well and has everything it needs (goal_progress)."""
+    ranked = sorted(
+        ((name, score) for name, score in route.scores.items() if name in offered and name != choice.tool),
+        key=lambda item: -item[1],
+    )
+    if not ranked or choice.score - ranked[0][1] > RUNNER_UP_GAP:
+        return None
+    name = ranked[0][0]
+    other = extract(name, tool_schema(offered[name]), choice.clause)
+    if other.missing or not set(other.args) - other.defaulted:  # a reading the words say something to
+        return None
+    return Choice(name, ranked[0][1], choice.clause), other
 
 
 def plan(
@@ -69,6 +90,10 @@ def plan(
             found = merge(extract(choice.tool, schema, previous), extract(choice.tool, schema, text))
         else:
             found = extract(choice.tool, schema, choice.clause)
+        if found.missing and len(route.choices) == 1 and not route.follow_up:
+            alternative = _complete_runner_up(route, choice, offered, found)
+            if alternative is not None:
+                choice, found = alternative
         if found.missing:
             missing[choice.tool] = found.missing
             continue

@@ -19,10 +19,12 @@ CLASSIFIER_WEIGHT = 0.5  # how far the classifier's probability moves a score (0
 SWITCH_THRESHOLD = 0.70  # a follow-up's own words must be this clear to leave the previous answer's tool
 QUESTION_START = (
     r"(?:what|what's|whats|how|why|when|which|who|where|should|can|could|would|will|do|does|did|is|are|tell|show"
-    r"|give|make|set|mark|plan|forecast|suggest|list|create|let's|lets|then|predict)"
+    r"|give|make|set|mark|plan|forecast|suggest|list|create|let's|lets|then|predict|archive|compare|split|order"
+    r"|remind|pull|check)"
 )
 SPLIT = re.compile(
-    rf"(?:[?!;]+|\.\s+|,?\s+(?:and|also|plus|then)\s+(?:also\s+)?(?={QUESTION_START}\b)|,\s+(?=(?:also|and|then)\b))"
+    rf"(?:[?!;]+|\.\s+|\s+[+&]\s+|,?\s+(?:and|also|plus|then)\s+(?:also\s+)?(?={QUESTION_START}\b)"
+    r"|,\s+(?=(?:also|and|then)\b))"
 )
 FOLLOW_UP = re.compile(
     r"^(?:and|what about|how about|same for|same but|and for|and in|and the|or|then|now|ok and|what if it was)\b"
