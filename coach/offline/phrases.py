@@ -282,7 +282,7 @@ def find_horizon(text: str) -> Found | None:
 DEADLINE_PATTERNS: tuple[tuple[str, str], ...] = (
     (rf"\b(?:in|within) (?:the next )?({COUNT}) ({UNIT})\b", "in_n"),
     (
-        rf"\b(?:by|until|till|before|to|for) (?:the )?(end of (?:the )?(?:week|month|quarter|year|{MONTH}))\b",
+        rf"\b(?:by|until|till|til|before|to|for) (?:the )?(end of (?:the |this )?(?:week|month|quarter|year|{MONTH}))\b",
         "end",
     ),
     (
@@ -293,6 +293,7 @@ DEADLINE_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"\b(?:by|until|till|before) (?:the )?(end of q[1-4])\b", "end"),
     (rf"\b(?:by|until|till|before|for) ({OCCASION}|summer|spring|autumn|fall|winter|year end)\b", "season"),
     (r"\b(?:this|by the end of this) year\b", "this_year"),
+    (r"\b(?:this|by the end of this) quarter\b", "this_quarter"),
     (r"\b(?:next|this) (?:month|quarter|week)\b", "plain"),
     (r"\bend of (?:the )?(?:week|month|quarter|year)\b", "plain"),
 )
@@ -308,6 +309,8 @@ def find_deadline(text: str) -> Found | None:
             value = f"in {_count(match.group(1))} {match.group(2)}"
         elif kind == "this_year":
             value = "end of year"
+        elif kind == "this_quarter":
+            value = "end of this quarter"
         elif kind == "plain":
             value = match.group(0)
         else:

@@ -14,6 +14,8 @@ from coach.offline.intents import NON_TOOL_INTENTS, STRONG_CUES, Embedder, Inten
 from coach.offline.phrases import clean, correct
 
 THRESHOLD = 0.50  # below this the best intent is a guess: ask instead
+CLEAR_LEAD = 0.15  # ... unless it leads the runner-up by this much and scores at least LEAD_FLOOR
+LEAD_FLOOR = 0.40
 CLAUSE_THRESHOLD = 0.56  # a clause of a compound question must be this clear to add a tool of its own
 CLASSIFIER_WEIGHT = 0.5  # how far the classifier's probability moves a score (0.5 -> +-0.25 at the extremes)
 SWITCH_THRESHOLD = 0.70  # a follow-up's own words must be this clear to leave the previous answer's tool
@@ -174,6 +176,9 @@ class Router:
                 picked.append(Choice(name, clause_score, clause))
         if len({c.tool for c in picked}) >= 2:
             return Route("tools", choices=picked, scores=summary)
+        runner_up = max((float(scores[0][i]) for i in allowed if self.bank.names[i] != best), default=0.0)
+        if score < THRESHOLD and score >= LEAD_FLOOR and score - runner_up >= CLEAR_LEAD and not follow_up:
+            score = THRESHOLD  # a modest score far ahead of every other reading is not a guess
         if score < THRESHOLD and previous is not None and not follow_up and len(text.split()) <= 10:
             return self.route(
                 original, offered=offered, previous=previous, previous_tools=previous_tools, follow_up=True

@@ -216,6 +216,15 @@ def resolve_future(text: str, *, today: date, country: str = "US") -> Period:
         return Period(start, start + timedelta(days=6), "next week")
     if words in ("this week", "rest of the week"):
         return Period(tomorrow, week_start(today) + timedelta(days=6), "the rest of this week")
+    if words in ("this weekend", "the weekend", "weekend", "next weekend", "the coming weekend"):
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+        return Period(max(saturday, tomorrow), saturday + timedelta(days=1), "the weekend")
+    bare = re.sub(r"^(?:in|during) ", "", words)
+    if bare in MONTHS:  # "in january": that month (the rest of it, if it is this one)
+        month = MONTHS[bare]
+        year = today.year if month >= today.month else today.year + 1
+        start = max(date(year, month, 1), tomorrow)
+        return Period(start, month_end(date(year, month, 1)), f"{calendar.month_name[month]} {year}")
     if words in ("next month", "the coming month"):
         start = add_months(today.replace(day=1), 1)
         return Period(start, month_end(start), "next month")
@@ -237,6 +246,17 @@ def resolve_future(text: str, *, today: date, country: str = "US") -> Period:
         start = week_start(_date(match.group(1), today=today, prefer="future"))
         return Period(start, start + timedelta(days=6), f"the week of {start.isoformat()}")
     target = words.removeprefix("until ").removeprefix("by ").removeprefix("end of ")
+    unit = re.fullmatch(r"(?:the |this )?(week|month|quarter|year)", target)
+    if unit:  # "end of the month", "by the end of this quarter"
+        quarter_end = month_end(date(today.year, 3 * ((today.month - 1) // 3) + 3, 1))
+        ends = {
+            "week": week_start(today) + timedelta(days=6),
+            "month": month_end(today),
+            "quarter": quarter_end,
+            "year": date(today.year, 12, 31),
+        }
+        end = max(ends[unit.group(1)], tomorrow)
+        return Period(tomorrow, end, f"until the end of this {unit.group(1)} ({end.isoformat()})")
     quarter = re.fullmatch(r"(?:the )?q([1-4])", target)
     if quarter:  # the end of the next quarter of that number
         end = month_end(date(today.year, 3 * int(quarter.group(1)), 1))

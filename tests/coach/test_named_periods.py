@@ -95,3 +95,22 @@ def test_named_days_ahead_are_forecast_horizons(message: str, start: date, end: 
 def test_goal_deadlines_by_a_season_or_a_holiday() -> None:
     assert deadline("by spring", today=TODAY) == date(2027, 3, 20)
     assert deadline("christmas", today=TODAY) == date(2027, 12, 25)
+
+
+@pytest.mark.parametrize(
+    ("words", "day"),
+    [
+        ("end of the month", date(2027, 2, 28)),
+        ("end of this quarter", date(2027, 3, 31)),
+        ("end of the week", date(2027, 2, 14)),
+        ("end of q3", date(2027, 9, 30)),
+    ],
+)
+def test_deadlines_at_the_end_of_a_calendar_unit(words: str, day: date) -> None:
+    assert deadline(words, today=TODAY) == day
+
+
+def test_a_month_named_as_a_horizon_is_that_month_not_everything_until_it() -> None:
+    window = resolve_future("in april", today=TODAY)
+    assert (window.start, window.end) == (date(2027, 4, 1), date(2027, 4, 30))
+    assert deadline("april", today=TODAY) == date(2027, 4, 30)
