@@ -282,7 +282,8 @@ def find_horizon(text: str) -> Found | None:
 DEADLINE_PATTERNS: tuple[tuple[str, str], ...] = (
     (rf"\b(?:in|within) (?:the next )?({COUNT}) ({UNIT})\b", "in_n"),
     (
-        rf"\b(?:by|until|till|til|before|to|for) (?:the )?(end of (?:the |this )?(?:week|month|quarter|year|{MONTH}))\b",
+        rf"\b(?:by|until|till|til|before|to|for) (?:the )?"
+        rf"(end of (?:the |this )?(?:week|month|quarter|year|{MONTH}))\b",
         "end",
     ),
     (
@@ -363,6 +364,12 @@ def find_channels(text: str) -> list[str]:
 
 GOAL_NUMBER = re.compile(r"\b(?:goal|target)\s*(?:number\s*|no\.?\s*|#\s*)?(\d+)\b|#(\d+)\b")
 GOAL_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|last) (?:goal|target)\b")
+# "number 3", "the 3 goal" ("the 3rd goal" once ordinal suffixes are cleaned), "no. 2"
+GOAL_POSITION = re.compile(r"\b(?:number|no\.?) (\d)\b|\bthe (\d) (?:goal|target|one)\b")
+# "the revenue one", "the food cost thing": a goal named by its metric without the word goal
+GOAL_ONE = re.compile(r"\b(?:the|my|our|that) ((?:[a-z]+ )?[a-z]+) (?:one|thing)\b")
+# "we hit 900 customers": the goal named by its number and metric
+GOAL_FIGURE = re.compile(r"\b(\d[\d,]*(?:\.\d+)?k?) ([a-z]+(?: a (?:week|day|month))?)\b")
 GOAL_NAMED = re.compile(
     r"\b(?:the|my|our|that|this) ((?:[a-z0-9$£€]+ )?[a-z0-9$£€]+?) (?:goal|target)\b(?!s)"
 )
@@ -392,8 +399,15 @@ def find_goal_reference(text: str) -> Found | None:
     match = GOAL_ORDINAL.search(text)
     if match:
         return Found(ORDINALS[match.group(1)], match.start(), match.end())
-    for match in GOAL_NAMED.finditer(text):
-        words = [w for w in match.group(1).split() if w not in NOT_NAMES]
-        if words:
-            return Found(" ".join(words), match.start(), match.end())
+    match = GOAL_POSITION.search(text)
+    if match:
+        return Found(match.group(1) or match.group(2), match.start(), match.end())
+    for pattern in (GOAL_NAMED, GOAL_ONE):
+        for match in pattern.finditer(text):
+            words = [w for w in match.group(1).split() if w not in NOT_NAMES]
+            if words and (pattern is GOAL_NAMED or mentioned_metrics(" ".join(words))):
+                return Found(" ".join(words), match.start(), match.end())
+    for match in GOAL_FIGURE.finditer(text):
+        if mentioned_metrics(match.group(2)):
+            return Found(match.group(0), match.start(), match.end())
     return None

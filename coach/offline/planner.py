@@ -44,7 +44,7 @@ RUNNER_UP_GAP = 0.12  # a runner-up this close that needs nothing more is the li
 
 
 def _complete_runner_up(
-    route: Route, choice: Choice, offered: dict[str, BaseTool], found: Extraction
+    route: Route, choice: Choice, offered: dict[str, BaseTool]
 ) -> tuple[Choice, Extraction] | None:
     """When the best tool lacks a required argument ("am I gonna make my revenue goal": create_goal without a
     number), the second-best tool if it scores nearly as well and has everything it needs (goal_progress)."""
@@ -91,7 +91,7 @@ def plan(
         else:
             found = extract(choice.tool, schema, choice.clause)
         if found.missing and len(route.choices) == 1 and not route.follow_up:
-            alternative = _complete_runner_up(route, choice, offered, found)
+            alternative = _complete_runner_up(route, choice, offered)
             if alternative is not None:
                 choice, found = alternative
         if found.missing:
