@@ -200,7 +200,7 @@ def summarise(run: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-CONFIGS = {
+CONFIGS: dict[str, dict[str, Any]] = {
     "examples + cues (before)": {"classifier": False},
     "examples + cues + classifier (now)": {"classifier": True},
     "classifier alone": {"classifier": True, "use_cues": False, "similarity": False},

@@ -124,8 +124,8 @@ def occasion(name: str, year: int, country: str) -> tuple[date, date] | None:
         day = RULES[name](year)
         return day, day
     if name in ALIASES:
-        day = _public(country, year).get(ALIASES[name])
-        return (day, day) if day else None
+        public = _public(country, year).get(ALIASES[name])
+        return (public, public) if public else None
     return None
 
 

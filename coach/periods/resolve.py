@@ -164,11 +164,8 @@ def _relative(words: str, *, today: date, events: dict[str, date] | None, countr
                 f"{anchor.label} a week earlier",
             )
         start = add_months(anchor.start.replace(day=1), -1)
-        day = min(anchor.start.day, month_end(start).day)
-        span = timedelta(days=anchor.days - 1)
-        return Period(
-            start.replace(day=day), start.replace(day=day) + span, f"{anchor.label} a month earlier"
-        )
+        first = start.replace(day=min(anchor.start.day, month_end(start).day))
+        return Period(first, first + timedelta(days=anchor.days - 1), f"{anchor.label} a month earlier")
     months = re.fullmatch(r"(?:from )?([a-z]+) (?:to|until|through|-) ([a-z]+)", words)
     if months and months.group(1) in MONTHS and months.group(2) in MONTHS:
         last = resolve_period(months.group(2), today=today)

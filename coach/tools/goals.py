@@ -108,7 +108,7 @@ async def create_goal_tool(ctx: ToolContext, args: CreateGoalArgs) -> ToolResult
                 title=title,
                 metric=metric,
                 dimension=dimension,
-                target_value=args.target,
+                target_value=target,
                 deadline=due,
                 aggregation=check.kind,
                 start_date=ctx.today,
