@@ -322,6 +322,38 @@ def _metric_field(tool: str, msg: Message, _got: dict[str, Any]) -> str | None:
     return _ratio(tool, msg, _got) if tool == "benchmark_compare" else _metric(tool, msg)
 
 
+# Words that are never part of a product's name in an ordering question; what is left, in runs, names products.
+NOT_PRODUCT = frozenset(
+    """a an the of for on in to and or but so if is are be been do does did we i you our my your me us it its this
+    that these those them they there here what whats how many much should would could can will shall need needs
+    order orders ordering reorder reordering restock restocking buy buying get getting got stock stocks stocked
+    inventory more less enough keep keeps kept running run out low short each every all some any optimal best
+    right qty quantity quantities amount amounts level levels par next this week weeks month today tomorrow weekend
+    please pls thanks just only again also too really actually now then ok okay hey hi shop cafe café bakery store
+    salon here gift shop business supplier suppliers delivery budget have has had left over going gonna want like
+    with without around about at by from up down lot lots bit sell sold selling sales bag bags box boxes pack packs
+    case cases dollars dollar bucks pounds quid euros usd rush busy quiet days period time""".split()
+)
+
+
+def _skus(tool: str, msg: Message, _got: dict[str, Any]) -> list[str] | None:
+    """Products named in an ordering question ("how many almond croissants and oat milk should I order")."""
+    if tool != "optimize_inventory":
+        return None
+    text = re.sub(r"[^a-z0-9' ]", " , ", msg.free())
+    runs: list[str] = []
+    current: list[str] = []
+    for word in [*text.split(), ","]:
+        if word in NOT_PRODUCT or word == "," or word.isdigit() or len(word) < 3:
+            if current:
+                runs.append(" ".join(current))
+            current = []
+        else:
+            current.append(word)
+    products = [r for r in runs if len(r.split()) <= 3 and not mentioned_metrics(r) and not find_channels(r)]
+    return list(dict.fromkeys(products)) or None
+
+
 def _channels(_tool: str, msg: Message, _got: dict[str, Any]) -> list[str] | None:
     found = find_channels(msg.text)
     return found if len(found) >= 2 else None
@@ -344,6 +376,7 @@ EXTRACTORS: dict[str, Extractor] = {
     "channels": _channels,
     "service_level": lambda _t, msg, _g: _service_level(msg),
     "review_days": lambda _t, msg, _g: _review_days(msg),
+    "skus": _skus,
     "budget": lambda _t, msg, _g: n.value if (n := _money(msg, minimum=50)) else None,
     "labour_budget": lambda _t, msg, _g: n.value if (n := _money(msg, minimum=100)) else None,
     "total": lambda _t, msg, _g: n.value if (n := _money(msg, minimum=20)) else None,

@@ -16,6 +16,7 @@ from coach.tools.context import ToolContext
 from coach.tools.data import column_for
 from coach.tools.optimization import HOLDING_RATE_PER_DAY, demand_forecast, solver_words, store
 from coach.tools.plausible import within
+from coach.tools.products import match_products
 from coach.tools.result import Source, ToolResult
 from coach.tools.schemas import OptimizeInventoryArgs
 from storage.catalog.models import Product
@@ -33,11 +34,19 @@ class Stock:
     days: int
 
 
-def prepare(products: list[Product], frame: pd.DataFrame, args: OptimizeInventoryArgs) -> list[Stock]:
-    """Each wanted product with its sales history and stock (pure)."""
-    if args.skus:
-        wanted = {s.lower() for s in args.skus}
-        products = [p for p in products if p.sku.lower() in wanted or p.name.lower() in wanted]
+def prepare(
+    products: list[Product], frame: pd.DataFrame, args: OptimizeInventoryArgs
+) -> tuple[list[Stock], str | None]:
+    """Each wanted product with its sales history and stock, and a note naming asked-for products that match
+    none of the business's (pure). When no name matches, every product is planned rather than none."""
+    note = None
+    if args.skus and products:
+        chosen, unknown = match_products(products, args.skus)
+        if unknown:
+            names = ", ".join(f"'{u}'" for u in unknown)
+            rest = "so this covers every product" if not chosen else "so I left that out"
+            note = f"I have no product called {names}, {rest}."
+        products = chosen or products
     if not products:
         raise ToolError("I have no products to reorder. Connect your shop or stock data first.")
     if args.service_level is not None and not 0.5 <= args.service_level < 1:
@@ -51,7 +60,7 @@ def prepare(products: list[Product], frame: pd.DataFrame, args: OptimizeInventor
         days = max(p.lead_time_days, 1) + (1 if perishable else args.review_days)
         per_day = float(sold.iloc[-28:].mean()) if len(sold) else 0.0
         out.append(Stock(p, sold, 0.0 if perishable else on_hand, per_day, days))
-    return out
+    return out, note
 
 
 def item(stock: Stock, args: OptimizeInventoryArgs, country: str) -> InventoryItem:
@@ -76,7 +85,7 @@ def item(stock: Stock, args: OptimizeInventoryArgs, country: str) -> InventoryIt
 async def optimize_inventory_tool(ctx: ToolContext, args: OptimizeInventoryArgs) -> ToolResult:
     """Order quantities per product for the next review period, within budget, with service levels."""
     async with ctx.db.tenant_session(ctx.tenant.id) as session:
-        stocks = prepare(await list_products(session=session), await ctx.frame(), args)
+        stocks, note = prepare(await list_products(session=session), await ctx.frame(), args)
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = (loop.run_in_executor(pool, item, s, args, ctx.tenant.country) for s in stocks)
@@ -85,6 +94,8 @@ async def optimize_inventory_tool(ctx: ToolContext, args: OptimizeInventoryArgs)
         optimize_inventory, items, budget=args.budget, review_days=args.review_days
     )
     result = present(plan, stocks, ctx.tenant.currency, history_end=(await ctx.frame()).index.max())
+    if note:
+        result.notes.insert(0, note)
     inputs = {"budget": args.budget, "service_level": args.service_level, "review_days": args.review_days}
     outputs = {k: result.facts[k] for k in ("cash_needed", "expected_profit")} | {"gap": plan.info.gap}
     result.facts["run_id"] = await store(
