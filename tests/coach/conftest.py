@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date
 
 import pytest
 from llama_index.core.settings import _Settings
 
+from coach.core import Coach
+from coach.embeddings import embed
+from coach.offline import OfflineLLM
 from connectors.demo.businesses import DEMO_CAFE, NORTHSIDE_BOOKS
 from connectors.demo.seed import seed_profile
 from storage.database import Database
+from storage.settings import Settings
 from tests.llm.conftest import _ollama_session, _openai_session, ollama, openai_api  # noqa: F401 - fixtures
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the embedding model ships inside its package
 
 DEMO_END = date(2026, 6, 30)
 TODAY = date(2026, 7, 1)
@@ -24,6 +31,21 @@ async def demo_tenants(db: Database) -> dict[str, uuid.UUID]:
     for profile in (DEMO_CAFE, NORTHSIDE_BOOKS):
         ids[profile.slug] = (await seed_profile(db, profile, end=DEMO_END)).tenant_id
     return ids
+
+
+@pytest.fixture(scope="session")
+def offline_llm() -> OfflineLLM:
+    """One warmed-up offline model for the session (MiniLM loaded, intent examples embedded)."""
+    llm = OfflineLLM()
+    llm.warm_up()
+    return llm
+
+
+@pytest.fixture
+def offline_coach(db: Database, offline_llm: OfflineLLM) -> Coach:
+    """The whole coach on the test database with the offline model only, on the demo's TODAY."""
+    settings = Settings(database_url="postgresql://unused@localhost/x", llm_provider="offline")
+    return Coach(db, settings, offline=offline_llm, embed=embed, today=TODAY)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,9 @@ import pytest
 from coach.offline.phrases import clean, find_horizon, find_periods
 from coach.periods import PeriodError, deadline, resolve_future, resolve_period
 
-TODAY = date(2027, 2, 10)  # a Wednesday in February: last year's Christmas and this year's spring are both near
+TODAY = date(
+    2027, 2, 10
+)  # a Wednesday in February: last year's Christmas and this year's spring are both near
 
 
 def _found(message: str) -> list[tuple[date, date]]:

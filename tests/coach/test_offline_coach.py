@@ -9,31 +9,19 @@ import pandas as pd
 import pytest
 
 from coach.core import Coach, Reply, Turn
-from coach.embeddings import embed
 from coach.format import money
-from coach.offline import OfflineLLM
 from connectors.demo.businesses import DEMO_CAFE
 from connectors.demo.generator import generate
-from storage.database import Database
-from storage.settings import Settings
-from tests.coach.conftest import DEMO_END, TODAY
+from tests.coach.conftest import DEMO_END
 
 DAILY = generate(DEMO_CAFE, end=DEMO_END).daily
 LAST_WEEK = DAILY.loc["2026-06-22":"2026-06-28"]
 WEEK_BEFORE = DAILY.loc["2026-06-15":"2026-06-21"]
 
 
-@pytest.fixture(scope="module")
-def offline_llm() -> OfflineLLM:
-    llm = OfflineLLM()
-    llm.warm_up()
-    return llm
-
-
 @pytest.fixture
-def coach(db: Database, offline_llm: OfflineLLM) -> Coach:
-    settings = Settings(database_url="postgresql://unused@localhost/x", llm_provider="offline")
-    return Coach(db, settings, offline=offline_llm, embed=embed, today=TODAY)
+def coach(offline_coach: Coach) -> Coach:
+    return offline_coach
 
 
 def check_summary(reply: Reply) -> None:

@@ -8,28 +8,11 @@ import uuid
 import pytest
 
 from coach.core import Coach, Reply, Turn
-from coach.embeddings import embed
-from coach.offline import OfflineLLM
 from connectors.demo.businesses import DEMO_CAFE
 from connectors.demo.generator import generate
-from storage.database import Database
-from storage.settings import Settings
-from tests.coach.conftest import DEMO_END, TODAY
+from tests.coach.conftest import DEMO_END
 
 DAILY = generate(DEMO_CAFE, end=DEMO_END).daily
-
-
-@pytest.fixture(scope="module")
-def offline_llm() -> OfflineLLM:
-    llm = OfflineLLM()
-    llm.warm_up()
-    return llm
-
-
-@pytest.fixture
-def coach(db: Database, offline_llm: OfflineLLM) -> Coach:
-    settings = Settings(database_url="postgresql://unused@localhost/x", llm_provider="offline")
-    return Coach(db, settings, offline=offline_llm, embed=embed, today=TODAY)
 
 
 def period_of(reply: Reply) -> str:
@@ -39,14 +22,16 @@ def period_of(reply: Reply) -> str:
 
 
 async def test_each_week_before_that_counts_back_from_the_answer_before_it(
-    coach: Coach, demo_tenants: dict[str, uuid.UUID]
+    offline_coach: Coach, demo_tenants: dict[str, uuid.UUID]
 ) -> None:
     tenant, thread = demo_tenants["demo-cafe"], f"thread-{uuid.uuid4()}"
-    first = await coach.answer(
+    first = await offline_coach.answer(
         Turn(tenant_id=tenant, text="how many covers did we do last week", thread=thread)
     )
-    second = await coach.answer(Turn(tenant_id=tenant, text="hm and the week before that?", thread=thread))
-    third = await coach.answer(Turn(tenant_id=tenant, text="and the one before that", thread=thread))
+    second = await offline_coach.answer(
+        Turn(tenant_id=tenant, text="hm and the week before that?", thread=thread)
+    )
+    third = await offline_coach.answer(Turn(tenant_id=tenant, text="and the one before that", thread=thread))
     assert "2026-06-22 to 2026-06-28" in period_of(first)
     assert "2026-06-15 to 2026-06-21" in period_of(second)
     assert "2026-06-08 to 2026-06-14" in period_of(third)
@@ -56,20 +41,20 @@ async def test_each_week_before_that_counts_back_from_the_answer_before_it(
 
 
 async def test_a_follow_up_in_another_thread_does_not_borrow_this_threads_period(
-    coach: Coach, demo_tenants: dict[str, uuid.UUID]
+    offline_coach: Coach, demo_tenants: dict[str, uuid.UUID]
 ) -> None:
     tenant = demo_tenants["demo-cafe"]
-    await coach.answer(Turn(tenant_id=tenant, text="takings in march", thread=f"t-{uuid.uuid4()}"))
-    alone = await coach.answer(
+    await offline_coach.answer(Turn(tenant_id=tenant, text="takings in march", thread=f"t-{uuid.uuid4()}"))
+    alone = await offline_coach.answer(
         Turn(tenant_id=tenant, text="and the week before that?", thread=f"t-{uuid.uuid4()}")
     )
     assert not alone.tool_calls or not alone.results[0].ok or "March" not in alone.text
 
 
 async def test_a_month_against_the_same_month_last_year_compares_one_month_with_one_month(
-    coach: Coach, demo_tenants: dict[str, uuid.UUID]
+    offline_coach: Coach, demo_tenants: dict[str, uuid.UUID]
 ) -> None:
-    reply = await coach.answer(
+    reply = await offline_coach.answer(
         Turn(tenant_id=demo_tenants["demo-cafe"], text="may takings vs the same month last year?")
     )
     facts = reply.results[0].facts
@@ -79,10 +64,10 @@ async def test_a_month_against_the_same_month_last_year_compares_one_month_with_
 
 
 async def test_a_baseline_with_only_part_of_its_data_is_compared_per_day_and_says_so(
-    coach: Coach, demo_tenants: dict[str, uuid.UUID]
+    offline_coach: Coach, demo_tenants: dict[str, uuid.UUID]
 ) -> None:
     assert DAILY.index.min().date().isoformat() == "2024-07-01"  # the baseline below is half before the data
-    reply = await coach.answer(
+    reply = await offline_coach.answer(
         Turn(
             tenant_id=demo_tenants["demo-cafe"],
             text="revenue over the last 14 days vs the fortnight before 8 july 2024",
@@ -99,9 +84,9 @@ async def test_a_baseline_with_only_part_of_its_data_is_compared_per_day_and_say
 
 
 async def test_a_wish_for_a_fifth_more_sales_by_a_date_becomes_a_goal_with_a_number(
-    coach: Coach, demo_tenants: dict[str, uuid.UUID]
+    offline_coach: Coach, demo_tenants: dict[str, uuid.UUID]
 ) -> None:
-    reply = await coach.answer(
+    reply = await offline_coach.answer(
         Turn(tenant_id=demo_tenants["demo-cafe"], text="i'd love to get sales up a fifth by end of september")
     )
     assert [c["name"] for c in reply.tool_calls] == ["create_goal"], reply.text

@@ -7,13 +7,8 @@ import uuid
 import pytest
 
 from coach.core import Coach, Turn
-from coach.embeddings import embed
-from coach.offline import OfflineLLM
 from coach.tools.products import match_products
 from storage.catalog.models import Product
-from storage.database import Database
-from storage.settings import Settings
-from tests.coach.conftest import TODAY
 
 CATALOGUE = [
     Product(sku=code, name=name)
@@ -45,19 +40,10 @@ def test_a_name_that_matches_nothing_is_reported_not_guessed() -> None:
     assert match_products(CATALOGUE, ["tea towels"]) == ([], ["tea towels"])
 
 
-@pytest.fixture(scope="module")
-def offline_llm() -> OfflineLLM:
-    llm = OfflineLLM()
-    llm.warm_up()
-    return llm
-
-
 async def test_an_order_for_named_products_plans_just_those(
-    db: Database, offline_llm: OfflineLLM, demo_tenants: dict[str, uuid.UUID]
+    offline_coach: Coach, demo_tenants: dict[str, uuid.UUID]
 ) -> None:
-    settings = Settings(database_url="postgresql://unused@localhost/x", llm_provider="offline")
-    coach = Coach(db, settings, offline=offline_llm, embed=embed, today=TODAY)
-    reply = await coach.answer(
+    reply = await offline_coach.answer(
         Turn(tenant_id=demo_tenants["demo-cafe"], text="how many croissants and scones should i be ordering?")
     )
     assert [c["name"] for c in reply.tool_calls] == ["optimize_inventory"]
@@ -65,11 +51,9 @@ async def test_an_order_for_named_products_plans_just_those(
 
 
 async def test_an_order_for_a_product_the_business_does_not_sell_covers_everything_and_says_so(
-    db: Database, offline_llm: OfflineLLM, demo_tenants: dict[str, uuid.UUID]
+    offline_coach: Coach, demo_tenants: dict[str, uuid.UUID]
 ) -> None:
-    settings = Settings(database_url="postgresql://unused@localhost/x", llm_provider="offline")
-    coach = Coach(db, settings, offline=offline_llm, embed=embed, today=TODAY)
-    reply = await coach.answer(
+    reply = await offline_coach.answer(
         Turn(tenant_id=demo_tenants["demo-cafe"], text="how many tea towels should i reorder?")
     )
     result = reply.results[0]

@@ -10,19 +10,10 @@ import pytest
 from llama_index.core.tools import FunctionTool
 from pydantic import BaseModel
 
-from coach.offline import OfflineLLM
 from coach.tools.result import Source, ToolResult
 from coach.tools.schemas import ARGS
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-@pytest.fixture(scope="session")
-def offline_llm() -> OfflineLLM:
-    """One warmed-up offline model for the session (MiniLM loaded, intent examples embedded)."""
-    llm = OfflineLLM()
-    llm.warm_up()
-    return llm
 
 
 class Recorder:
