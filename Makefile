@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint fix bench clean
+.PHONY: install demo test lint fix bench real-llm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/forecast_accuracy.py
 	$(BIN)/python benchmarks/optimize.py
 	$(BIN)/python benchmarks/evidence.py
+
+# A real small local model for benchmarks/coach_real_llm.py: weights (hash-checked) and llama-server, cached
+# outside the repo in ~/.cache/smb-coach/real-llm. Never needed by `make test`.
+real-llm: $(STAMP)
+	$(BIN)/python benchmarks/real_llm.py setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
