@@ -7,11 +7,11 @@ EvidenceGraph, EvidenceError. Pure: DataFrames in, dataclasses out.
 from analytics.evidence.effects import estimate_effect
 from analytics.evidence.errors import EvidenceError
 from analytics.evidence.explain import explain_change
+from analytics.evidence.explanation import ChangeExplanation
 from analytics.evidence.graph import Edge, EvidenceGraph, Node
 from analytics.evidence.templates import TEMPLATES, DriverSpec
 from analytics.evidence.types import (
     Anomaly,
-    ChangeExplanation,
     Contribution,
     Decomposition,
     Driver,

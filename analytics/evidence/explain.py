@@ -18,11 +18,12 @@ from analytics.evidence.crossfit import Estimate
 from analytics.evidence.decompose import decompose
 from analytics.evidence.effects import interval
 from analytics.evidence.errors import EvidenceError
+from analytics.evidence.explanation import ChangeExplanation
 from analytics.evidence.features import Frame, daily, to_period
 from analytics.evidence.granger import granger_pairs
 from analytics.evidence.graph import build_graph
 from analytics.evidence.templates import DriverSpec, drivers_for
-from analytics.evidence.types import ChangeExplanation, Driver, Effect
+from analytics.evidence.types import Driver, Effect
 
 logger = logging.getLogger(__name__)
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 import pandas as pd
-
-if TYPE_CHECKING:
-    from analytics.evidence.graph import EvidenceGraph
 
 Period = tuple[date, date]
 
@@ -147,29 +143,6 @@ class Anomaly:
     def direction(self) -> str:
         """ "above" or "below" the forecast interval."""
         return "above" if self.actual > self.upper else "below"
-
-
-@dataclass(frozen=True)
-class ChangeExplanation:
-    """Why ``metric`` changed between two periods: decomposition, ranked drivers, Granger tests, anomalies."""
-
-    metric: str
-    period: Period
-    baseline_period: Period
-    baseline_value: float  # per-day mean in the baseline period
-    current_value: float
-    change: float  # per-day mean change
-    change_pct: float
-    decomposition: tuple[Decomposition, ...]
-    drivers: tuple[Driver, ...]  # ranked: named causes first, by absolute contribution
-    unexplained: float  # per-day change the drivers do not account for
-    unexplained_effect: Effect | None  # the period's shift beyond all drivers (a lift/drop test)
-    granger: tuple[GrangerResult, ...]
-    anomalies: tuple[Anomaly, ...]
-    verdict: str
-    graph: EvidenceGraph
-    cannot_conclude: tuple[str, ...] = ()
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

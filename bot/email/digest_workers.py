@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from sqlalchemy import make_url
 from threadpoolctl import threadpool_limits
@@ -27,8 +27,7 @@ from coach.tools.context import FrameCache
 from storage.database import Database, TenantInfo
 from storage.settings import Settings
 
-if TYPE_CHECKING:
-    from bot.email.digests import DigestRun
+R = TypeVar("R")
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,9 @@ WORKER_POOL_SIZE = 2  # connections per worker: it composes one tenant at a time
 
 
 @dataclass
-class _Worker:
+class Worker:
+    """What one worker process holds: its event loop, its connections, its frame cache."""
+
     loop: asyncio.AbstractEventLoop
     db: Database
     settings: Settings
@@ -44,7 +45,7 @@ class _Worker:
     settled: bool = False
 
 
-_WORKER: _Worker | None = None
+_WORKER: Worker | None = None
 
 
 def _start(owner_url: str, app_url: str, settings: Settings) -> None:
@@ -60,26 +61,21 @@ def _start(owner_url: str, app_url: str, settings: Settings) -> None:
     db = Database(
         owner_url=make_url(owner_url), app_url=make_url(app_url), pool_size=WORKER_POOL_SIZE, server=None
     )
-    _WORKER = _Worker(loop=loop, db=db, settings=settings, frames=FrameCache())
+    _WORKER = Worker(loop=loop, db=db, settings=settings, frames=FrameCache())
 
 
-def _compose(tenant: TenantInfo, today: date) -> DigestRun:
-    """Runs in a worker: compose and queue one tenant's digests; returns its DigestRun."""
-    from bot.email.digests import DigestRun, queue_tenant
-
+def current_worker() -> Worker:
+    """The worker this process was started as (only inside a worker process)."""
     assert _WORKER is not None, "worker not started"
-    run = DigestRun()
-    try:
-        _WORKER.loop.run_until_complete(
-            queue_tenant(_WORKER.db, _WORKER.settings, tenant, today=today, frames=_WORKER.frames, run=run)
-        )
-    except Exception:  # noqa: BLE001 - one tenant's failure never skips the rest
-        log.exception("digest failed for tenant %s", tenant.slug)
-        run.failed_tenants.append(tenant.slug)
-    if not _WORKER.settled:  # the first digest has loaded every engine
+    return _WORKER
+
+
+def settle_once(worker: Worker) -> None:
+    """Set the start-up objects aside from garbage collection after the worker's first job (which loaded the
+    engines)."""
+    if not worker.settled:
         settle()
-        _WORKER.settled = True
-    return run
+        worker.settled = True
 
 
 def worker_count(settings: Settings, tenants: int) -> int:
@@ -94,14 +90,15 @@ async def compose_on_workers(
     jobs: Sequence[tuple[TenantInfo, date]],
     *,
     workers: int,
-    merge: Callable[[TenantInfo, DigestRun], None],
+    task: Callable[[TenantInfo, date], R],
+    merge: Callable[[TenantInfo, R], None],
     fallback: Callable[[TenantInfo, date], Awaitable[None]],
-    task: Callable[[TenantInfo, date], DigestRun] | None = None,
 ) -> None:
     """Compose and queue each (tenant, day) on `workers` processes, merging each tenant's run as it finishes.
 
     Tenants a worker could not finish (it died, or the job could not be sent to it) go to ``fallback``, in this
-    process. ``task`` replaces what a worker runs per tenant (a module-level function; default: compose).
+    process. ``task`` is what a worker runs per tenant: a module-level function (it is sent by name), which
+    finds its worker with ``current_worker()``.
     """
     loop = asyncio.get_running_loop()
     pool = ProcessPoolExecutor(
@@ -118,7 +115,7 @@ async def compose_on_workers(
 
     async def one(tenant: TenantInfo, day: date) -> None:
         try:
-            run = await loop.run_in_executor(pool, task or _compose, tenant, day)
+            run = await loop.run_in_executor(pool, task, tenant, day)
         except Exception as error:  # noqa: BLE001 - a dead worker (BrokenProcessPool) or an unpicklable job
             log.warning("digest worker could not compose %s: %r", tenant.slug, error)
             orphans.append((tenant, day))

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import parseaddr
 
-from bot.email.digest_workers import compose_on_workers
+from bot.email.digest_workers import compose_on_workers, current_worker, settle_once
 from bot.email.message import address, assemble, digest_headers, image_cids, stable_message_id
 from bot.email.tokens import reply_token, unsubscribe_token
 from bot.slack.digests import queue_digest_dm
@@ -120,6 +120,21 @@ def digest_email(
 def outbox_payload(message: EmailMessage, mail_from: str) -> dict[str, str]:
     """What the sender needs: the envelope sender and the exact bytes to send."""
     return {"mail_from": parseaddr(mail_from)[1], "raw": base64.b64encode(message.as_bytes()).decode()}
+
+
+def compose_in_worker(tenant: TenantInfo, today: date) -> DigestRun:
+    """Runs in a digest worker process: compose and queue one tenant's digests; returns its DigestRun."""
+    worker = current_worker()
+    run = DigestRun()
+    try:
+        worker.loop.run_until_complete(
+            queue_tenant(worker.db, worker.settings, tenant, today=today, frames=worker.frames, run=run)
+        )
+    except Exception:  # noqa: BLE001 - one tenant's failure never skips the rest
+        log.exception("digest failed for tenant %s", tenant.slug)
+        run.failed_tenants.append(tenant.slug)
+    settle_once(worker)
+    return run
 
 
 async def queue_tenant(
@@ -226,7 +241,13 @@ async def queue_digests(
 
     if workers > 1 and len(jobs) > 1:
         await compose_on_workers(
-            db, settings, jobs, workers=min(workers, len(jobs)), merge=merge, fallback=here
+            db,
+            settings,
+            jobs,
+            workers=min(workers, len(jobs)),
+            task=compose_in_worker,
+            merge=merge,
+            fallback=here,
         )
     else:
         for tenant, day in jobs:
